@@ -1,0 +1,7 @@
+export * from './layout.js';
+export { createRingBuffer, ringGeometry, type RingGeometry } from './create-ring.js';
+export { RingWriter } from './writer.js';
+export { RingReader } from './reader.js';
+export { type SubBuffer, entryCount, endDepth } from './sub-buffer.js';
+export { Reconstructor, ThreadStack, type StackSample } from './reconstructor.js';
+export { epochMillis } from './clock.js';
