@@ -35,6 +35,16 @@ export const Ctrl = {
   CLOSED: 12,
   /** Thread id of the writer (worker_threads.threadId; 0 for the main thread). */
   THREAD_ID: 13,
+  /**
+   * The depth at which `enter` leaves the fast path: the end of the current sub-buffer, or -1
+   * when a reader asks for a switch. One word serves both, so the fast path checks once.
+   */
+  ENTER_LIMIT: 14,
+  /**
+   * The depth below which `exit` leaves the fast path: the floor of the current sub-buffer, or
+   * INT32_MAX when a reader asks for a switch (a return then answers with the stack before it).
+   */
+  EXIT_FLOOR: 15,
 } as const;
 export const CONTROL_WORDS = 16;
 

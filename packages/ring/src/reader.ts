@@ -6,6 +6,7 @@ import { epochMillis } from './clock.js';
 import { ringGeometry } from './create-ring.js';
 import { Ctrl, HEADER_WORDS, Hdr, KEYFRAME_REQUEST_BIT, SlotState, SwitchReason, subBufferOffset } from './layout.js';
 import type { SubBuffer } from './sub-buffer.js';
+import { forceSlowPaths } from './writer-slow-path.js';
 
 const SERIAL_MASK = KEYFRAME_REQUEST_BIT - 1;
 const timeScratch = new Float64Array(1);
@@ -81,6 +82,7 @@ export class RingReader {
     this.serial = (this.serial % SERIAL_MASK) + 1;
     const value = options.keyframe ? this.serial | KEYFRAME_REQUEST_BIT : this.serial;
     Atomics.store(this.words, Ctrl.SWITCH_REQUEST, value);
+    forceSlowPaths(this.words);
     return this.serial;
   }
 

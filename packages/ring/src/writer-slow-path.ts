@@ -54,6 +54,25 @@ function startSubBuffer(w: RingWriter, slot: number, depth: number, keyframe: bo
   w.floor = start;
   w.recordBase = records - start;
   w.limit = start + w.capacity;
+  publishLimit(w);
+}
+
+/**
+ * Publishes the fast path's bounds. A reader asks for a switch by storing its request, then
+ * bounds that no depth passes (RingReader.requestSwitch); re-checking the request after these
+ * stores (all sequentially consistent) makes sure a request that raced with them still wins.
+ */
+function publishLimit(w: RingWriter): void {
+  const words = w.words;
+  Atomics.store(words, Ctrl.ENTER_LIMIT, w.limit);
+  Atomics.store(words, Ctrl.EXIT_FLOOR, w.floor);
+  if (Atomics.load(words, Ctrl.SWITCH_REQUEST) !== 0) forceSlowPaths(words);
+}
+
+/** Sends the writer's next enter or exit to its slow path. */
+export function forceSlowPaths(words: Int32Array): void {
+  Atomics.store(words, Ctrl.ENTER_LIMIT, -1);
+  Atomics.store(words, Ctrl.EXIT_FLOOR, 0x7fffffff);
 }
 
 function writeLosses(w: RingWriter, base: number): void {
@@ -153,23 +172,28 @@ export function enterSlow(w: RingWriter, functionId: number): number {
     if (d >= w.limit) {
       updateImage(w, d);
       startSubBuffer(w, w.current, d, false);
-    }
-    words[w.recordBase + d] = functionId;
-    words[Ctrl.DEPTH] = d + 1;
-    return d;
+    } else publishLimit(w);
+  } else if (d >= w.limit || Atomics.load(words, Ctrl.SWITCH_REQUEST) !== 0) {
+    switchSubBuffer(w, d >= w.limit ? SwitchReason.FULL : 0);
+  } else {
+    publishLimit(w); // a limit lowered by a request that was answered meanwhile
   }
-  let reason = 0;
-  if (d >= w.limit) reason |= SwitchReason.FULL;
-  switchSubBuffer(w, reason);
   words[w.recordBase + d] = functionId;
   words[Ctrl.DEPTH] = d + 1;
   return d;
 }
 
-/** `exit` below the current sub-buffer's records (a return marker), or with a switch request. */
+/**
+ * `exit` below the current sub-buffer's records (a return marker), or with a switch request:
+ * the switch comes first, so the sample shows the function that was running when asked.
+ */
 export function exitSlow(w: RingWriter, token: number): void {
   const words = w.words;
   const d = token > 0 ? token | 0 : 0;
+  if (Atomics.load(words, Ctrl.SWITCH_REQUEST) !== 0) {
+    if (w.closed) Atomics.store(words, Ctrl.SWITCH_REQUEST, 0);
+    else switchSubBuffer(w, 0);
+  }
   if (d < w.floor) {
     // The frames between d and the floor were pushed before this sub-buffer began: count them
     // as coalesced return markers. By the stack invariant no record of this sub-buffer is left.
@@ -180,10 +204,7 @@ export function exitSlow(w: RingWriter, token: number): void {
     w.floor = d;
   }
   words[Ctrl.DEPTH] = d;
-  if (words[Ctrl.SWITCH_REQUEST] !== 0) {
-    if (w.closed) Atomics.store(words, Ctrl.SWITCH_REQUEST, 0);
-    else switchSubBuffer(w, 0);
-  }
+  publishLimit(w);
 }
 
 /** The current stack, outermost first: the image below the floor plus the current records. */

@@ -8,7 +8,8 @@ import { beginRing, exitSlow, enterSlow, stackSnapshot, switchSubBuffer, closeRi
 
 // Control words used on the fast path, as literals so that TurboFan folds them.
 const DEPTH = 5; // Ctrl.DEPTH
-const SWITCH_REQUEST = 6; // Ctrl.SWITCH_REQUEST
+const ENTER_LIMIT = 14; // Ctrl.ENTER_LIMIT
+const EXIT_FLOOR = 15; // Ctrl.EXIT_FLOOR
 
 export class RingWriter {
   readonly buffer: SharedArrayBuffer;
@@ -24,10 +25,12 @@ export class RingWriter {
   // Hot state, changed only by the slow path.
   /** Word index of the record for depth d in the current sub-buffer is `recordBase + d`. */
   recordBase = 0;
-  /** Depth at which the current sub-buffer is full. */
+  /** Depth at which the current sub-buffer is full (Ctrl.ENTER_LIMIT holds it, or -1 on a request). */
   limit = 0;
   /** Lowest depth reached in the current sub-buffer (its start depth minus its pops). */
   floor = 0;
+  // Ctrl.ENTER_LIMIT and Ctrl.EXIT_FLOOR mirror `limit` and `floor` for the fast path, except
+  // while a reader's switch request is pending: then they send both enter and exit to the slow path.
 
   // Slow-path state.
   /** Index of the sub-buffer being written. */
@@ -63,7 +66,7 @@ export class RingWriter {
   enter(functionId: number): number {
     const w = this.words;
     const d = w[DEPTH];
-    if (d >= this.limit || w[SWITCH_REQUEST] !== 0) return enterSlow(this, functionId);
+    if (d >= w[ENTER_LIMIT]) return enterSlow(this, functionId);
     w[this.recordBase + d] = functionId;
     w[DEPTH] = d + 1;
     return d;
@@ -76,7 +79,7 @@ export class RingWriter {
   exit(token: number): void {
     const w = this.words;
     if (token < w[DEPTH]) {
-      if (token < this.floor || w[SWITCH_REQUEST] !== 0) exitSlow(this, token);
+      if (token < w[EXIT_FLOOR]) exitSlow(this, token);
       else w[DEPTH] = token;
     }
   }

@@ -1,0 +1,23 @@
+// A reader thread for the benchmarks: asks for a switch every `intervalMs`, takes the sealed
+// sub-buffers and reconstructs the stacks, as the agent's sampler will.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Reconstructor, RingReader } from '@stackring/ring';
+
+const { buffer, intervalMs, stop } = workerData;
+const reader = new RingReader(buffer);
+const rec = new Reconstructor();
+const stopFlag = new Int32Array(stop);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+let samples = 0;
+let live = 0;
+while (Atomics.load(stopFlag, 0) === 0) {
+  reader.requestSwitch();
+  if (!reader.waitSealed(intervalMs)) {
+    for (const sub of reader.takeAll()) { rec.push(sub); samples++; }
+    const copy = reader.readLive();
+    if (copy) { rec.push(copy); live++; }
+  }
+  for (const sub of reader.takeAll()) { rec.push(sub); samples++; }
+  Atomics.wait(sleeper, 0, 0, intervalMs);
+}
+parentPort.postMessage({ samples, live, losses: reader.totalLosses });

@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createRingBuffer,
+  HEADER_WORDS,
+  Reconstructor,
+  RingReader,
+  RingWriter,
+  type SubBuffer,
+  UNKNOWN_FRAME,
+} from '../src/index.js';
+import { RingModel } from './ring-model.js';
+
+/** Runs a random program with a reader that keeps up; returns each sub-buffer with its true stack. */
+function record(ops: Array<number | 'exit' | 'request' | 'keyframe'>, capacity = 6) {
+  const buffer = createRingBuffer({ subBufferCount: 2, subBufferBytes: (HEADER_WORDS + capacity) * 4 }, 7);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  const model = new RingModel(capacity, 2);
+  const tokens: number[] = [];
+  const out: Array<{ sub: SubBuffer; truth: number[] }> = [];
+  const take = () => {
+    for (const sub of reader.takeAll()) out.push({ sub, truth: model.expected.shift()!.frames });
+    model.pending = 0;
+  };
+  for (const op of ops) {
+    if (op === 'exit') {
+      const t = tokens.pop();
+      if (t !== undefined) {
+        writer.exit(t);
+        model.exit(t);
+      }
+    } else if (op === 'request' || op === 'keyframe') {
+      reader.requestSwitch({ keyframe: op === 'keyframe' });
+      model.request(op === 'keyframe');
+    } else {
+      tokens.push(writer.enter(op));
+      model.enter(op);
+    }
+    take();
+  }
+  writer.flush();
+  model.flush();
+  take();
+  return out;
+}
+
+const program = fc.array(
+  fc.oneof(
+    { weight: 6, arbitrary: fc.nat(1000) },
+    { weight: 5, arbitrary: fc.constant('exit' as const) },
+    { weight: 2, arbitrary: fc.constant('request' as const) },
+    { weight: 1, arbitrary: fc.constant('keyframe' as const) },
+  ),
+  { minLength: 10, maxLength: 300, size: 'max' },
+);
+
+describe('reconstructor', () => {
+  it('never shows a wrong frame when sub-buffers are missing from the stream', () => {
+    fc.assert(
+      fc.property(program, fc.array(fc.boolean(), { minLength: 300, maxLength: 300 }), (ops, keepMask) => {
+        const recorded = record(ops);
+        const rec = new Reconstructor();
+        let dropped = 0;
+        let droppedSinceKeyframe = false;
+        recorded.forEach(({ sub, truth }, i) => {
+          if (i > 0 && !keepMask[i % keepMask.length]) {
+            dropped++;
+            droppedSinceKeyframe = true;
+            return;
+          }
+          const sample = rec.push(sub);
+          expect(sample.threadId).toBe(7);
+          expect(sample.missedSubBuffers).toBe(dropped);
+          dropped = 0;
+          expect(sample.frames.length).toBe(truth.length);
+          sample.frames.forEach((f, depth) => {
+            if (f !== UNKNOWN_FRAME) expect(f).toBe(truth[depth]);
+          });
+          if (sub.startDepth === 0) droppedSinceKeyframe = false;
+          // With nothing missing since the last keyframe, the stack is whole.
+          if (!droppedSinceKeyframe) expect(sample.unknownFrames).toBe(0);
+        });
+        // Drops after the last sub-buffer delivered are not visible as a gap.
+        expect(rec.thread(7).missedSubBuffers).toBe(
+          recorded.filter((_, i) => i > 0 && !keepMask[i % keepMask.length]).length - dropped,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('shows frames below a reader that starts mid-stream as unknown, then resynchronises on a keyframe', () => {
+    const buffer = createRingBuffer({ subBufferCount: 4, subBufferBytes: (HEADER_WORDS + 32) * 4 });
+    const writer = new RingWriter(buffer);
+    const early = new RingReader(buffer);
+    for (let i = 1; i <= 5; i++) writer.enter(i);
+    early.requestSwitch();
+    writer.enter(6); // seals sub-buffer 0: [1..5]
+    early.takeAll(); // the first reader goes away
+    writer.enter(7);
+
+    const late = new RingReader(buffer);
+    const rec = new Reconstructor();
+    late.requestSwitch();
+    writer.enter(8); // seals [1..7]; the late reader has not seen [1..5]
+    const [first] = late.takeAll().map((s) => rec.push(s));
+    expect(Array.from(first!.frames)).toEqual([UNKNOWN_FRAME, UNKNOWN_FRAME, UNKNOWN_FRAME, UNKNOWN_FRAME, UNKNOWN_FRAME, 6, 7]);
+    expect(first!.unknownFrames).toBe(5);
+
+    late.requestSwitch({ keyframe: true });
+    writer.enter(9); // seals [..8]; the next sub-buffer starts with the whole stack
+    writer.exit(8); // pops 9
+    late.requestSwitch();
+    writer.enter(10); // seals the keyframe sub-buffer
+    const samples = late.takeAll().map((s) => rec.push(s));
+    expect(samples.map((s) => s.unknownFrames)).toEqual([5, 0]);
+    expect(Array.from(samples[1]!.frames)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('distrusts a header that contradicts the stack (corrupt input) instead of inventing frames', () => {
+    const rec = new Reconstructor();
+    const base: SubBuffer = {
+      threadId: 1, seq: 0, reason: 0, startDepth: 0, pops: 0, records: Int32Array.of(10, 11, 12), recordWords: 1,
+      lostSubBuffers: 0, lostEntries: 0, lostLowDepth: 0, request: 0, time: 0,
+    };
+    expect(Array.from(rec.push(base).frames)).toEqual([10, 11, 12]);
+    const bad = rec.push({ ...base, seq: 1, startDepth: 5, pops: 1, records: Int32Array.of(20) });
+    expect(Array.from(bad.frames)).toEqual([-1, -1, -1, -1, 20]);
+    expect(rec.thread(1).inconsistencies).toBe(1);
+  });
+
+  it('reads records with payload words (room for argument capture)', () => {
+    const rec = new Reconstructor();
+    const sample = rec.push({
+      threadId: 0, seq: 0, reason: 0, startDepth: 0, pops: 0, records: Int32Array.of(1, 100, 2, 200), recordWords: 2,
+      lostSubBuffers: 0, lostEntries: 0, lostLowDepth: 0, request: 0, time: 0,
+    });
+    expect(Array.from(sample.frames)).toEqual([1, 2]);
+  });
+});
