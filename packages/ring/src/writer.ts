@@ -84,6 +84,15 @@ export class RingWriter {
     }
   }
 
+  /**
+   * `exit(token)`, then returns `value`: lets an expression (a default parameter initialiser)
+   * run inside a frame, `exitWith(enter(id), initialiser)`, without a closure.
+   */
+  exitWith<T>(token: number, value: T): T {
+    this.exit(token);
+    return value;
+  }
+
   /** Current depth of the stack. */
   get depth(): number {
     return this.words[DEPTH];

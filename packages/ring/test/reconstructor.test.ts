@@ -139,3 +139,22 @@ describe('reconstructor', () => {
     expect(Array.from(sample.frames)).toEqual([1, 2]);
   });
 });
+
+describe('writer', () => {
+  it('exitWith restores the depth and passes the value through', () => {
+    const writer = new RingWriter(createRingBuffer());
+    const outer = writer.enter(1);
+    const value = writer.exitWith(writer.enter(2), Array.from(writer.stack()));
+    expect(value).toEqual([1, 2]);
+    expect(Array.from(writer.stack())).toEqual([1]);
+    writer.exit(outer);
+    expect(writer.depth).toBe(0);
+  });
+
+  it('rejects options it does not know or cannot use, naming them', () => {
+    expect(() => createRingBuffer({ subBufferCount: 1 })).toThrow(/subBufferCount/);
+    expect(() => createRingBuffer({ subBufferBytes: 30 })).toThrow(/subBufferBytes/);
+    expect(() => createRingBuffer({ bogus: 1 } as never)).toThrow(/unknown option "bogus"/);
+    expect(() => new RingReader(new SharedArrayBuffer(64))).toThrow(/not hold a ring/);
+  });
+});
