@@ -5,3 +5,4 @@ export { RingReader } from './reader.js';
 export { type SubBuffer, entryCount, endDepth } from './sub-buffer.js';
 export { Reconstructor, ThreadStack, type StackSample } from './reconstructor.js';
 export { epochMillis } from './clock.js';
+export * from './trace/index.js';

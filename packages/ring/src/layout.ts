@@ -97,6 +97,8 @@ export const SwitchReason = {
   LIVE: 16,
   /** The writer closed the ring (thread exit); no sub-buffer follows. */
   CLOSE: 32,
+  /** With LIVE: the thread was waiting in its event loop (idle), as its reader observed. */
+  IDLE: 64,
 } as const;
 
 /** Request serials use the low 30 bits; this bit asks for a keyframe as well. */

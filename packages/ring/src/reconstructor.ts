@@ -18,6 +18,8 @@ export interface StackSample {
   unknownFrames: number;
   /** A live copy (the writer did not answer in time), not a sealed sub-buffer. */
   live: boolean;
+  /** The thread was waiting in its event loop when the live copy was taken. */
+  idle: boolean;
   /** SwitchReason bits of the sub-buffer. */
   reason: number;
   /** Sub-buffers missing from the stream before this one (a sequence gap). */
@@ -95,6 +97,7 @@ export class ThreadStack {
       frames: advance ? frames.slice(0, depth) : frames,
       unknownFrames: countUnknown(frames, depth),
       live: (sub.reason & SwitchReason.LIVE) !== 0,
+      idle: (sub.reason & SwitchReason.IDLE) !== 0,
       reason: sub.reason,
       missedSubBuffers: gap,
       lostSubBuffers: sub.lostSubBuffers,

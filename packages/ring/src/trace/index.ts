@@ -1,0 +1,55 @@
+// The stackring trace file: format constants and types, writer, streaming reader.
+// Byte-level specification: docs/trace-format.md.
+
+export {
+  TRACE_MAGIC,
+  TRACE_MAJOR_VERSION,
+  TRACE_MINOR_VERSION,
+  FILE_HEADER_BYTES,
+  CHUNK_HEADER_BYTES,
+  CHUNK_CRC_BYTES,
+  CHUNK_OVERHEAD_BYTES,
+  MAX_CHUNK_PAYLOAD,
+  ChunkType,
+  type ChunkTypeCode,
+  SUB_BUFFER_FIXED_BYTES,
+  FUNCTION_MIN_BYTES,
+  TRAILER_FIXED_BYTES,
+  MAX_RECORD_WORDS,
+  MAX_STACK_DEPTH,
+  TraceFormatError,
+  type JsonValue,
+  type JsonObject,
+  type FunctionInfo,
+  type ThreadInfo,
+  type ProcessInfo,
+  type TraceTrailer,
+  type SegmentTotals,
+  type TraceChunk,
+  type TraceDataChunk,
+  type TraceHeader,
+  type TraceWarning,
+} from './format.js';
+export { crc32 } from './crc32.js';
+export {
+  TraceWriter,
+  type TraceWriterOptions,
+  type TraceAppendInfo,
+  encodeFileHeader,
+  encodeChunk,
+  encodeRawChunk,
+  encodeFunctionsChunks,
+  encodeTrace,
+  currentProcessInfo,
+} from './trace-writer.js';
+export {
+  TraceDecoder,
+  type TraceDecoderOptions,
+  type ReadTraceOptions,
+  type TraceContents,
+  readTraceSync,
+  readTraceFileSync,
+  readTraceFile,
+  traceSamples,
+  traceSamplesAsync,
+} from './trace-reader.js';
