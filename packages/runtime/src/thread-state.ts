@@ -2,8 +2,11 @@
 // module and CommonJS builds, or two installed versions): it lives on globalThis under a
 // registered symbol. Worker threads have their own globalThis, hence their own state and ring.
 
-import { threadId } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { isMainThread, threadId, threadName } from './thread-name.js';
 import { createRingBuffer, RingWriter } from '@stackring/ring';
+import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
+import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
 
 export interface FunctionInfo {
   /** The name V8 would show in a stack trace (`Class.method`, `get x`, `<anonymous>`). */
@@ -19,27 +22,86 @@ export interface ThreadState {
   /** Layout version of this object: a newer runtime finding an older state must not misuse it. */
   readonly version: 1;
   readonly threadId: number;
+  readonly isMainThread: boolean;
   /** This thread's ring writer: what instrumented code calls on every call and return. */
   readonly writer: RingWriter;
   /** Function table: global function id -> where and what the function is. */
   readonly functions: FunctionInfo[];
+  /** Registered tables, to announce them again to an agent that starts late. */
+  readonly tables: Array<{ base: number; file: string; table: ReadonlyArray<string | number> }>;
+  /** Heartbeat and other words shared with the agent. */
+  readonly status: Float64Array;
+  /** Posts to the agent: on the channel, and straight to the agent's port once one runs here. */
+  post(message: ChannelMessage): void;
+  /** The running agent's port (main thread): messages to it are queued, never lost. */
+  agentPort: { postMessage(message: ChannelMessage): void } | null;
+  /**
+   * Main thread only: what other threads announced before an agent ran, handed to the agent
+   * when it starts (a worker stuck in a loop could not answer its hello).
+   */
+  readonly peers: ChannelMessage[];
 }
 
 const STATE_KEY = Symbol.for('stackring.runtime.thread-state');
 
+/** Everything this thread has announced, for an agent that starts now. */
+export function announcements(state: ThreadState): ChannelMessage[] {
+  return [
+    ...state.peers,
+    ...state.tables.map((t): ChannelMessage => ({ type: 'functions', threadId: state.threadId, ...t })),
+  ];
+}
+
 export function threadState(): ThreadState {
   const holder = globalThis as { [STATE_KEY]?: ThreadState };
-  let state = holder[STATE_KEY];
-  if (state === undefined) {
-    state = {
-      version: 1,
-      threadId,
-      writer: new RingWriter(createRingBuffer({}, threadId)),
-      // Id 0 is a placeholder: a function called before its file registered its table (a
-      // cyclic import) computes its id from an undefined base, which the ring stores as 0.
-      functions: [{ name: '(unregistered)', file: '', line: 0, column: 0 }],
-    };
-    Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false });
-  }
+  return holder[STATE_KEY] ?? createThreadState();
+}
+
+function createThreadState(): ThreadState {
+  const channel = openChannel();
+  const writer = new RingWriter(createRingBuffer({}, threadId));
+  const status = new Float64Array(new SharedArrayBuffer(STATUS_BYTES));
+  const state: ThreadState = {
+    version: 1,
+    threadId,
+    isMainThread,
+    writer,
+    // Id 0 is a placeholder: a function called before its file registered its table (a
+    // cyclic import) computes its id from an undefined base, which the ring stores as 0.
+    functions: [{ name: '(unregistered)', file: '', line: 0, column: 0 }],
+    tables: [],
+    status,
+    post: (message) => {
+      channel.postMessage(message);
+      state.agentPort?.postMessage(message);
+    },
+    agentPort: null,
+    peers: [],
+  };
+  Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false });
+
+  const announcement: RingAnnouncement = {
+    type: 'ring',
+    threadId,
+    tid: kernelThreadId(readlinkSync),
+    name: threadName(),
+    buffer: writer.buffer,
+    status: status.buffer as SharedArrayBuffer,
+  };
+  state.post(announcement);
+  channel.onmessage = (event: unknown) => {
+    const message = (event as { data?: ChannelMessage }).data;
+    if (message?.type === 'hello') {
+      // An agent that started after this thread: tell it everything again.
+      state.post(announcement);
+      for (const t of state.tables) state.post({ type: 'functions', threadId, ...t });
+    } else if (isMainThread && message !== undefined && state.agentPort === null) {
+      state.peers.push(message);
+    }
+  };
+  process.once('exit', () => {
+    writer.close();
+    state.post({ type: 'thread-exit', threadId });
+  });
   return state;
 }

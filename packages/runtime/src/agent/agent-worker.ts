@@ -1,0 +1,195 @@
+// The agent: a worker thread, never instrumented, that reads every thread's ring. It samples
+// on a timer, records trace files, answers dump requests on a local socket and watches the main
+// thread's event loop. It runs on its own event loop, so it answers while the main thread is
+// stuck in a synchronous loop.
+
+import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
+import { type StackSample } from '@stackring/ring';
+import { openChannel, type ChannelMessage, type RingAnnouncement } from '../channel.js';
+import type { FunctionInfo } from '../thread-state.js';
+import { type AgentOptions } from './options.js';
+import { ThreadSampler, type SampledSubBuffer } from './thread-sampler.js';
+import { Recorder } from './recorder.js';
+import { DumpServer } from './dump-server.js';
+import { Watchdog } from './watchdog.js';
+import type { DumpAnswer, FrameJson, InfoAnswer, ThreadDump } from './protocol.js';
+import { Control, ControlState } from './control.js';
+
+export interface AgentWorkerData {
+  options: AgentOptions;
+  main: RingAnnouncement;
+  control: SharedArrayBuffer;
+  port: MessagePort;
+  /** What threads announced before the agent ran (rings, function tables). */
+  known: ChannelMessage[];
+  startTime: number;
+  argv: string[];
+}
+
+/** How long a dump waits for threads to answer a switch before taking live copies. */
+const DUMP_ANSWER_MS = 20;
+/** With sampling off, how often the agent still takes sealed sub-buffers (to stay in sync). */
+const DRAIN_INTERVAL_MS = 10;
+
+const data = workerData as AgentWorkerData;
+const options = data.options;
+const control = new Int32Array(data.control);
+
+const samplers = new Map<number, ThreadSampler>();
+const functions = new Map<number, FunctionInfo[]>();
+const recorder = options.record !== null ? new Recorder(options.record, data) : null;
+
+function emit(taken: SampledSubBuffer): void {
+  recorder?.subBuffer(taken.sub);
+}
+
+function addThread(ring: RingAnnouncement): void {
+  if (samplers.has(ring.threadId)) return;
+  samplers.set(ring.threadId, new ThreadSampler(ring.threadId, ring.tid, ring.name, ring.buffer, emit));
+  if (!functions.has(ring.threadId)) functions.set(ring.threadId, []);
+  recorder?.thread(ring.threadId, ring.name);
+}
+
+function onChannel(message: ChannelMessage): void {
+  switch (message.type) {
+    case 'ring':
+      addThread(message);
+      break;
+    case 'functions': {
+      let table = functions.get(message.threadId);
+      if (table === undefined) functions.set(message.threadId, (table = []));
+      const added: Array<FunctionInfo & { id: number }> = [];
+      for (let i = 0; i < message.table.length; i += 3) {
+        const id = message.base + i / 3;
+        if (table[id] !== undefined) continue; // announced again after a hello
+        const info = { name: String(message.table[i]), file: message.file, line: Number(message.table[i + 1]), column: Number(message.table[i + 2]) };
+        table[id] = info;
+        added.push({ id, ...info });
+      }
+      if (added.length > 0) recorder?.functions(message.threadId, added);
+      break;
+    }
+    case 'thread-exit':
+      samplers.get(message.threadId)?.drain();
+      break;
+  }
+}
+
+function frameOf(threadId: number, id: number): FrameJson {
+  const info = id >= 0 ? functions.get(threadId)?.[id] : undefined;
+  return info ? { ...info } : { name: id === 0 ? '(unregistered)' : '(unknown)', file: '', line: 0, column: 0 };
+}
+
+export function threadDump(sampler: ThreadSampler, sample: StackSample | null): ThreadDump {
+  return {
+    threadId: sampler.threadId,
+    name: sampler.name,
+    frames: sample ? Array.from(sample.frames, (id) => frameOf(sampler.threadId, id)) : [],
+    unknownFrames: sample?.unknownFrames ?? 0,
+    live: sample?.live ?? false,
+    idle: sample?.idle ?? false,
+    time: sample?.time ?? Date.now(),
+  };
+}
+
+/** Every thread's current stack: ask each to switch, wait briefly, take live copies of the rest. */
+async function dumpAll(): Promise<DumpAnswer> {
+  const live = [...samplers.values()].filter((s) => !s.closed);
+  for (const s of live) s.request();
+  const deadline = Date.now() + DUMP_ANSWER_MS;
+  while (live.some((s) => !s.answered) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+    for (const s of live) s.drain();
+  }
+  for (const s of live) if (!s.answered) s.live(true);
+  return {
+    ok: true,
+    pid: process.pid,
+    time: Date.now(),
+    threads: [...samplers.values()].filter((s) => !s.closed).map((s) => threadDump(s, s.latest)),
+  };
+}
+
+function info(): InfoAnswer {
+  return {
+    ok: true,
+    pid: process.pid,
+    protocol: 1,
+    node: process.version,
+    argv: data.argv,
+    cwd: process.cwd(),
+    startTime: data.startTime,
+    threads: [...samplers.values()].filter((s) => !s.closed).map((s) => ({ threadId: s.threadId, name: s.name })),
+    sampling: options.interval > 0,
+    recording: options.record,
+  };
+}
+
+const watchdog =
+  options.watchdog > 0
+    ? new Watchdog(options, data.main.status, () => {
+        const main = samplers.get(data.main.threadId);
+        if (!main) return null;
+        main.live(true);
+        return threadDump(main, main.latest);
+      })
+    : null;
+
+function tick(): void {
+  const sampling = options.interval > 0;
+  for (const [threadId, s] of samplers) {
+    if (sampling) s.sample();
+    else s.drain();
+    if (s.closed) samplers.delete(threadId);
+  }
+  watchdog?.check();
+  if (Atomics.load(control, Control.STATE) === ControlState.CLOSING) finish();
+}
+
+let finished = false;
+/** Final drain, trailer, socket removal; then tell the waiting main thread. */
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  clearInterval(timer);
+  for (const s of samplers.values()) s.drain();
+  try {
+    recorder?.close();
+  } finally {
+    server?.close();
+    Atomics.store(control, Control.STATE, ControlState.CLOSED);
+    Atomics.notify(control, Control.STATE);
+  }
+}
+
+const channel = openChannel();
+channel.onmessage = (event: unknown) => onChannel((event as { data: ChannelMessage }).data);
+addThread(data.main);
+for (const message of data.known) onChannel(message);
+channel.postMessage({ type: 'hello' });
+
+const server = options.socket ? new DumpServer(dumpAll, info) : null;
+const timer = setInterval(tick, options.interval > 0 ? options.interval : DRAIN_INTERVAL_MS);
+
+data.port.on('message', (message: { type: string; id: number } | ChannelMessage) => {
+  if (!('id' in message)) {
+    onChannel(message as ChannelMessage); // the main thread's own announcements
+  } else if (message.type === 'dump') {
+    dumpAll().then(
+      (answer) => data.port.postMessage({ id: message.id, answer }),
+      (error: Error) => data.port.postMessage({ id: message.id, error: error.message }),
+    );
+  } else if (message.type === 'stop') {
+    finish();
+    data.port.postMessage({ id: message.id, answer: { ok: true } });
+    data.port.close();
+    channel.close();
+  }
+});
+
+Promise.resolve(server?.listen())
+  .then((path) => parentPort?.postMessage({ type: 'ready', socket: path ?? null }))
+  .catch((error: Error) => {
+    // The profiled app must not suffer for it: report, keep sampling without the socket.
+    parentPort?.postMessage({ type: 'ready', socket: null, error: error.message });
+  });

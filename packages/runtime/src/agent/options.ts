@@ -1,0 +1,62 @@
+// The agent's options, from the API, the CLI or the environment (STACKRING_* variables).
+
+export interface AgentOptions {
+  /** Sampling interval in milliseconds; 0 turns sampling off (dumps still work). */
+  interval: number;
+  /** Listen on a Unix socket for dump requests from outside (`stackring dump <pid>`). */
+  socket: boolean;
+  /** Write a trace file of the samples here; null: no recording. */
+  record: string | null;
+  /** Blocked event loop threshold in milliseconds; 0: no watchdog. */
+  watchdog: number;
+  /** Where the watchdog writes its reports; null: standard error. */
+  watchdogFile: string | null;
+}
+
+export const DEFAULT_AGENT_OPTIONS: Readonly<AgentOptions> = Object.freeze({
+  interval: 1,
+  socket: true,
+  record: null,
+  watchdog: 0,
+  watchdogFile: null,
+});
+
+export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentOptions {
+  for (const key of Object.keys(options)) {
+    if (!(key in DEFAULT_AGENT_OPTIONS)) throw new TypeError(`stackring agent: unknown option "${key}"`);
+  }
+  const o: AgentOptions = { ...DEFAULT_AGENT_OPTIONS, ...options };
+  const ms = (name: 'interval' | 'watchdog', max: number) => {
+    if (typeof o[name] !== 'number' || !Number.isFinite(o[name]) || o[name] < 0 || o[name] > max) {
+      throw new RangeError(`stackring agent: option "${name}" must be a number of milliseconds in [0, ${max}], got ${String(o[name])}`);
+    }
+  };
+  ms('interval', 60_000);
+  ms('watchdog', 3_600_000);
+  if (typeof o.socket !== 'boolean') throw new TypeError('stackring agent: option "socket" must be a boolean');
+  for (const name of ['record', 'watchdogFile'] as const) {
+    if (o[name] !== null && (typeof o[name] !== 'string' || o[name] === '')) {
+      throw new TypeError(`stackring agent: option "${name}" must be a file path or null`);
+    }
+  }
+  return o;
+}
+
+/** Options from STACKRING_INTERVAL, STACKRING_SOCKET, STACKRING_RECORD, STACKRING_WATCHDOG(_FILE). */
+export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOptions> {
+  const o: Partial<AgentOptions> = {};
+  const num = (name: string) => {
+    const v = Number(env[name]);
+    if (env[name] === undefined || env[name] === '') return undefined;
+    if (!Number.isFinite(v)) throw new RangeError(`stackring: ${name}=${env[name]} is not a number of milliseconds`);
+    return v;
+  };
+  const interval = num('STACKRING_INTERVAL');
+  if (interval !== undefined) o.interval = interval;
+  const watchdog = num('STACKRING_WATCHDOG');
+  if (watchdog !== undefined) o.watchdog = watchdog;
+  if (env.STACKRING_SOCKET !== undefined) o.socket = env.STACKRING_SOCKET !== '0';
+  if (env.STACKRING_RECORD) o.record = env.STACKRING_RECORD;
+  if (env.STACKRING_WATCHDOG_FILE) o.watchdogFile = env.STACKRING_WATCHDOG_FILE;
+  return o;
+}

@@ -1,0 +1,178 @@
+// Starting and stopping the agent from the main thread: the worker, the exit handshake that
+// finishes the trace, the heartbeat for the watchdog, and the in-process dump API.
+
+import { MessageChannel, Worker, isMainThread } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, sep } from 'node:path';
+import { announcements, threadState } from '../thread-state.js';
+import { Status } from '../thread-status.js';
+import { Control, ControlState, CONTROL_BYTES } from './control.js';
+import { resolveAgentOptions, type AgentOptions } from './options.js';
+import type { AgentWorkerData } from './agent-worker.js';
+import type { DumpAnswer } from './protocol.js';
+import { threadName } from '../thread-name.js';
+
+/** How long process exit waits for the agent to finish the trace. */
+const EXIT_WAIT_MS = 2000;
+
+export interface AgentHandle {
+  readonly options: AgentOptions;
+  /** The dump socket's path, once listening (null: no socket). */
+  readonly socket: Promise<string | null>;
+  dump(): Promise<DumpAnswer>;
+  stop(): Promise<void>;
+}
+
+// One agent per process even when both builds of the runtime are loaded: the handle lives on
+// globalThis, like the thread state.
+const AGENT_KEY = Symbol.for('stackring.runtime.agent');
+const holder = globalThis as { [AGENT_KEY]?: AgentHandle | null };
+
+/**
+ * This file's own path, in either build: V8's call sites name the file that runs, ESM (a URL)
+ * or CommonJS (a path), without import.meta, which the CommonJS build cannot contain.
+ */
+function ownFile(): string {
+  const saved = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_, sites) => sites;
+    const sites = new Error().stack as unknown as NodeJS.CallSite[];
+    const file = sites[0]!.getFileName() ?? '';
+    return file.startsWith('file:') ? fileURLToPath(file) : file;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
+
+/** The ES module build of the agent worker, whichever build this is. */
+function agentWorkerPath(): string {
+  const here = dirname(ownFile());
+  const esmDir = here.replace(`${sep}dist${sep}cjs${sep}`, `${sep}dist${sep}`);
+  return join(esmDir, 'agent-worker.js');
+}
+
+export function currentAgent(): AgentHandle | null {
+  return holder[AGENT_KEY] ?? null;
+}
+
+/** Starts the agent (once per process, from the main thread). */
+export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
+  const existing = currentAgent();
+  if (existing !== null) return existing;
+  if (!isMainThread) throw new Error('stackring: the agent is started from the main thread');
+  const resolved = resolveAgentOptions(options);
+  const state = threadState();
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
+  const controlWords = new Int32Array(control);
+  const { port1, port2 } = new MessageChannel();
+  const data: AgentWorkerData = {
+    options: resolved,
+    main: {
+      type: 'ring',
+      threadId: state.threadId,
+      tid: process.platform === 'linux' ? process.pid : 0,
+      name: threadName(),
+      buffer: state.writer.buffer,
+      status: state.status.buffer as SharedArrayBuffer,
+    },
+    control,
+    port: port2,
+    known: announcements(state),
+    startTime: Date.now() - process.uptime() * 1000,
+    argv: [...process.argv],
+  };
+  // execArgv: [] so that loading hooks (`--import stackring/register`) never instrument the agent.
+  const worker = new Worker(agentWorkerPath(), {
+    workerData: data,
+    transferList: [port2],
+    execArgv: [],
+    stdout: false,
+    stderr: false,
+  });
+  worker.unref();
+
+  let heartbeat: NodeJS.Timeout | null = null;
+  if (resolved.watchdog > 0) {
+    const every = Math.max(1, Math.min(50, Math.floor(resolved.watchdog / 4)));
+    state.status[Status.HEARTBEAT_INTERVAL] = every;
+    state.status[Status.HEARTBEAT] = Date.now();
+    heartbeat = setInterval(() => {
+      state.status[Status.HEARTBEAT] = Date.now();
+    }, every);
+    heartbeat.unref();
+  }
+
+  const socket = new Promise<string | null>((resolve) => {
+    worker.once('message', (m: { type: string; socket: string | null; error?: string }) => {
+      if (m.error) process.emitWarning(`stackring: agent socket not available: ${m.error}`);
+      resolve(m.socket);
+    });
+    worker.once('error', (error) => {
+      process.emitWarning(`stackring: agent stopped: ${error.message}`);
+      resolve(null);
+    });
+  });
+
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  port1.on('message', (m: { id: number; answer?: unknown; error?: string }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (pending.size === 0) port1.unref();
+    if (m.error !== undefined) p?.reject(new Error(m.error));
+    else p?.resolve(m.answer);
+  });
+  port1.unref(); // after on('message'), which refs the port again
+  state.agentPort = port1;
+  state.peers.length = 0;
+  const call = <T>(type: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      port1.ref(); // keep the process alive until the answer arrives
+      port1.postMessage({ type, id });
+    });
+
+  // Process exit: close the main ring, then wait (synchronously: nothing else can run now)
+  // for the agent to take the last sub-buffers and finish the trace.
+  const finishOnExit = () => {
+    if (Atomics.load(controlWords, Control.STATE) !== ControlState.RUNNING) return;
+    state.writer.close();
+    Atomics.store(controlWords, Control.STATE, ControlState.CLOSING);
+    Atomics.wait(controlWords, Control.STATE, ControlState.CLOSING, EXIT_WAIT_MS);
+  };
+  process.on('exit', finishOnExit);
+  const onSignal = (signal: NodeJS.Signals) => {
+    finishOnExit();
+    // Only stand in for Node's default behaviour when the app has no handler of its own.
+    if (process.listenerCount(signal) === 1) {
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    }
+  };
+  if (resolved.record !== null) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  const handle: AgentHandle = {
+    options: resolved,
+    socket,
+    dump: () => call<DumpAnswer>('dump'),
+    stop: async () => {
+      if (holder[AGENT_KEY] !== handle) return;
+      holder[AGENT_KEY] = null;
+      if (heartbeat) clearInterval(heartbeat);
+      process.removeListener('exit', finishOnExit);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      state.writer.flush();
+      await call('stop');
+      state.agentPort = null;
+      port1.close();
+      await worker.terminate();
+    },
+  };
+  holder[AGENT_KEY] = handle;
+  return handle;
+}

@@ -1,0 +1,93 @@
+// The agent's view of one thread: the only reader of its ring. Each tick it takes what the
+// writer sealed, asks for the next switch, and when the writer has not answered the previous
+// request (a loop without calls, native code, an idle event loop) takes a live copy instead.
+
+import { RingReader, SwitchReason, ThreadStack, type StackSample, type SubBuffer } from '@stackring/ring';
+import { threadActivity } from './idle.js';
+
+export interface SampledSubBuffer {
+  sub: SubBuffer;
+  sample: StackSample;
+}
+
+export class ThreadSampler {
+  readonly reader: RingReader;
+  readonly stack: ThreadStack;
+  /** The request this sampler is waiting on (0: none). */
+  private pending = 0;
+  /** The last live copy, to skip identical ones (an idle thread would repeat it every tick). */
+  private lastLive: { seq: number; depth: number; idle: boolean } | null = null;
+  /** The newest sample, for dumps. */
+  latest: StackSample | null = null;
+  closed = false;
+
+  constructor(
+    readonly threadId: number,
+    readonly tid: number,
+    public name: string,
+    buffer: SharedArrayBuffer,
+    /** Receives every sealed sub-buffer and every live copy, with its sample. */
+    private readonly emit: (taken: SampledSubBuffer) => void,
+  ) {
+    this.reader = new RingReader(buffer);
+    this.stack = new ThreadStack(threadId);
+  }
+
+  /** Takes every sealed sub-buffer, in order. */
+  drain(): void {
+    // Check closed first: whatever was sealed before the close is taken below.
+    const closing = this.reader.closed;
+    for (let sub = this.reader.take(); sub !== null; sub = this.reader.take()) {
+      const sample = this.stack.apply(sub);
+      this.latest = sample;
+      this.lastLive = null;
+      if (sub.request !== 0 && sub.request === this.pending) this.pending = 0;
+      this.emit({ sub, sample });
+    }
+    if (closing) this.closed = true;
+  }
+
+  /**
+   * One sampling step: drain, then either ask for a switch, or, if the last request is still
+   * unanswered, take a live copy. `force` takes the live copy even when it equals the last one.
+   */
+  sample(force = false): void {
+    this.drain();
+    if (this.closed) return;
+    if (this.pending !== 0 && !this.reader.answered(this.pending)) {
+      this.live(force);
+      return;
+    }
+    this.pending = this.reader.requestSwitch();
+  }
+
+  /** Asks for a switch now (a dump), unless one is already pending. */
+  request(): void {
+    this.drain();
+    if (!this.closed && this.pending === 0) this.pending = this.reader.requestSwitch();
+  }
+
+  get answered(): boolean {
+    return this.pending === 0 || this.closed;
+  }
+
+  /**
+   * A validated live copy of the sub-buffer being written, labelled idle when the thread waits.
+   * Emitted unless it repeats the previous one (the writer has not moved since: an idle or
+   * stuck thread), so a long idle stretch is one sample weighed by the time it covers.
+   */
+  live(force = true): StackSample | null {
+    const sub = this.reader.readLive();
+    if (sub === null) return null;
+    const idle = threadActivity(this.tid) === 'idle';
+    if (idle) sub.reason |= SwitchReason.IDLE;
+    const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
+    const last = this.lastLive;
+    if (!force && last !== null && last.seq === sub.seq && last.depth === depth && last.idle === idle) return null;
+    this.lastLive = { seq: sub.seq, depth, idle };
+    const sample = this.stack.peek(sub);
+    this.latest = sample;
+    this.emit({ sub, sample });
+    return sample;
+  }
+}

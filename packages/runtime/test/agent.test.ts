@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestAgent, AgentUnreachableError } from '@stackring/runtime';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** Starts a fixture and resolves with its first JSON line (the "ready" message). */
+function launch(name: string, args: string[] = [], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [fixture(name), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout! });
+  const messages: any[] = [];
+  const waiters: Array<() => void> = [];
+  lines.on('line', (line) => {
+    messages.push(JSON.parse(line));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const next = (index: number) =>
+    new Promise<any>((resolve, reject) => {
+      const check = () => (messages.length > index ? resolve(messages[index]) : waiters.push(check));
+      child.once('exit', (code) => reject(new Error(`fixture exited with ${code}: ${stderr}`)));
+      check();
+    });
+  return { child, next, stderr: () => stderr };
+}
+
+describe('agent', () => {
+  it('dumps a main thread blocked in a while loop three instrumented calls deep, from outside', async () => {
+    const { child, next } = launch('blocked.mjs');
+    const ready = await next(0);
+    expect(ready.socket).toMatch(new RegExp(`${child.pid}\\.sock$`));
+    const dump = await requestAgent(child.pid!, 'dump');
+    expect(dump.pid).toBe(child.pid);
+    const main = dump.threads.find((t) => t.name === 'main')!;
+    expect(main.frames.map((f) => f.name)).toEqual(['outer', 'middle', 'inner']);
+    expect(main.frames[2]).toMatchObject({ line: 30, column: 1 });
+    expect(main.frames[0]!.file).toBe(fixture('instrumented.mjs'));
+    expect(main.live).toBe(true); // it could not answer: it is in a loop without calls
+    expect(main.idle).toBe(false);
+  });
+
+  it('shows five stacks for a program with four worker threads', async () => {
+    const { child, next } = launch('blocked.mjs', ['4']);
+    await next(0);
+    const dump = await requestAgent(child.pid!, 'dump');
+    expect(dump.threads).toHaveLength(5);
+    const byName = Object.fromEntries(dump.threads.map((t) => [t.name, t]));
+    expect(byName['main']!.frames.map((f) => f.name)).toEqual(['outer', 'middle', 'inner']);
+    expect(byName['blocker 0']!.frames.map((f) => f.name)).toEqual(['outer', 'busy']);
+    expect(byName['blocker 2']!.frames.map((f) => f.name)).toEqual(['outer', 'busy']);
+    for (const idle of ['blocker 1', 'blocker 3']) {
+      expect(byName[idle]!.frames).toEqual([]);
+      if (process.platform === 'linux') expect(byName[idle]!.idle).toBe(true);
+    }
+  });
+
+  it('reports a 300 ms synchronous block with its stack, once', async () => {
+    const { next, stderr, child } = launch('blocked.mjs', [], { TEST_BLOCK_MS: '300', TEST_WATCHDOG: '100' });
+    await next(0);
+    await next(1); // done: the block ended and the loop turned again
+    await new Promise((r) => setTimeout(r, 150));
+    const report = stderr();
+    expect(report.match(/blocked for \d+ ms/g)).toHaveLength(1);
+    expect(report).toContain(`event loop of pid ${child.pid} blocked`);
+    const at = report.split('\n').filter((l) => l.trim().startsWith('at '));
+    expect(at.map((l) => l.trim().split(' ')[1])).toEqual(['inner', 'middle', 'outer']);
+    const unblocked = /unblocked after (\d+) ms/.exec(report);
+    expect(unblocked).not.toBeNull();
+    expect(Number(unblocked![1])).toBeGreaterThanOrEqual(200);
+    expect(Number(unblocked![1])).toBeLessThan(1000);
+  });
+});
+
+describe('agent client errors', () => {
+  it('names a pid that does not exist', async () => {
+    await expect(requestAgent(2 ** 22 + 12345, 'dump')).rejects.toThrow(/no process with id/);
+  });
+
+  it('names a process without an agent', async () => {
+    await expect(requestAgent(process.pid, 'dump')).rejects.toThrow(new RegExp(`process ${process.pid} has no stackring agent`));
+  });
+
+  it('rejects a pid that is not a number', async () => {
+    await expect(requestAgent(-3, 'dump')).rejects.toBeInstanceOf(AgentUnreachableError);
+  });
+});

@@ -1,0 +1,80 @@
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readTraceFileSync, traceSamples, type StackSample } from '@stackring/ring';
+
+const fixture = fileURLToPath(new URL('./fixtures/record.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'stackring-record-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Per-thread time shares: each sample weighs the time until that thread's next sample. */
+function shares(samples: StackSample[], names: Map<string, string>) {
+  const main = samples.filter((s) => s.threadId === 0);
+  let total = 0;
+  let idle = 0;
+  const byLeaf = new Map<string, number>();
+  for (let i = 0; i + 1 < main.length; i++) {
+    const w = main[i + 1]!.time - main[i]!.time;
+    total += w;
+    if (main[i]!.idle) idle += w;
+    const leaf = main[i]!.frames.at(-1);
+    const name = leaf === undefined ? '(none)' : names.get(`0:${leaf}`) ?? '?';
+    byLeaf.set(name, (byLeaf.get(name) ?? 0) + w);
+  }
+  return { count: main.length, span: main.at(-1)!.time - main[0]!.time, total, idle, byLeaf };
+}
+
+function read(trace: string) {
+  const { chunks, warnings } = readTraceFileSync(trace);
+  const names = new Map<string, string>();
+  for (const c of chunks) if (c.type === 'functions') for (const f of c.functions) names.set(`${f.threadId}:${f.id}`, f.name);
+  return { chunks, warnings, names, samples: [...traceSamples(chunks)] };
+}
+
+describe('recording', () => {
+  it('samples a CPU-bound program: totals match wall time, almost nothing idle', () => {
+    const trace = join(dir, 'cpu.srt');
+    const t0 = Date.now();
+    const run = spawnSync(process.execPath, [fixture, 'cpu', trace], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const wall = Date.now() - t0;
+    const { warnings, names, samples, chunks } = read(trace);
+    expect(warnings).toEqual([]); // closed cleanly, trailer present
+    expect(chunks.at(-1)!.type).toBe('trailer');
+    const s = shares(samples, names);
+    expect(s.count).toBeGreaterThan(300);
+    expect(s.span).toBeGreaterThan(950);
+    expect(s.span).toBeLessThan(wall);
+    expect(s.idle / s.total).toBeLessThan(0.1);
+    expect((s.byLeaf.get('spin')! + s.byLeaf.get('busy')!) / s.total).toBeGreaterThan(0.8);
+  });
+
+  it('labels a mostly idle program idle for most of its time', () => {
+    const trace = join(dir, 'idle.srt');
+    const run = spawnSync(process.execPath, [fixture, 'idle', trace], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const { names, samples } = read(trace);
+    const s = shares(samples, names);
+    expect(s.span).toBeGreaterThan(950);
+    if (process.platform === 'linux') {
+      expect(s.idle / s.total).toBeGreaterThan(0.6);
+      expect(s.idle / s.total).toBeLessThan(0.95);
+    }
+  });
+
+  it('leaves a readable trace when the process is killed with SIGKILL', async () => {
+    const trace = join(dir, 'killed.srt');
+    const child = spawn(process.execPath, [fixture, 'forever', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((r) => child.stdout!.once('data', r));
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const { warnings, samples, names } = read(trace);
+    expect(warnings.map((w) => w.kind)).toContain('truncated');
+    expect(samples.length).toBeGreaterThan(100);
+    expect(shares(samples, names).byLeaf.has('spin')).toBe(true);
+  });
+});
