@@ -77,4 +77,43 @@ describe('recording', () => {
     expect(samples.length).toBeGreaterThan(100);
     expect(shares(samples, names).byLeaf.has('spin')).toBe(true);
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`finishes the trace on ${signal} and still dies of the signal`, async () => {
+      const trace = join(dir, `${signal}.srt`);
+      const child = spawn(process.execPath, [fixture, 'serve', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((r) => child.stdout!.once('data', r));
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill(signal);
+      const [, exitSignal] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null, string | null];
+      expect(exitSignal).toBe(signal);
+      const { warnings, chunks, samples } = read(trace);
+      expect(warnings).toEqual([]);
+      expect(chunks.at(-1)!.type).toBe('trailer');
+      expect(samples.length).toBeGreaterThan(20);
+    });
+  }
+
+  it('finishes the trace when the app dies of an uncaught exception, which it still reports', () => {
+    const trace = join(dir, 'throw.srt');
+    const run = spawnSync(process.execPath, [fixture, 'throw', trace], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('boom from the app');
+    const { warnings, chunks } = read(trace);
+    expect(warnings).toEqual([]);
+    expect(chunks.at(-1)!.type).toBe('trailer');
+  });
 });
+
+describe('in-process snapshots', () => {
+  it('snapshot() is exact in the thread; snapshotAll() goes through the agent', () => {
+    const run = spawnSync(process.execPath, [fixture, 'snapshot', join(dir, 'snap.srt')], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const { inner, all } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(inner).toEqual(['outer', 'middle', 'inner']);
+    // The main thread is waiting for the answer (idle): nothing instrumented is running.
+    expect(all).toHaveLength(1);
+    expect(all[0].name).toBe('main');
+  });
+});
+

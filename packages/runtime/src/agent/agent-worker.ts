@@ -3,6 +3,7 @@
 // thread's event loop. It runs on its own event loop, so it answers while the main thread is
 // stuck in a synchronous loop.
 
+import { getHeapStatistics } from 'node:v8';
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import { type StackSample } from '@stackring/ring';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from '../channel.js';
@@ -122,6 +123,7 @@ function info(): InfoAnswer {
     threads: [...samplers.values()].filter((s) => !s.closed).map((s) => ({ threadId: s.threadId, name: s.name })),
     sampling: options.interval > 0,
     recording: options.record,
+    agentHeapUsed: getHeapStatistics().used_heap_size,
   };
 }
 

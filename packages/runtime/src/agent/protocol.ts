@@ -51,6 +51,8 @@ export interface InfoAnswer {
   threads: Array<{ threadId: number; name: string }>;
   sampling: boolean;
   recording: string | null;
+  /** The agent's own JS heap in bytes (its isolate): stays flat while it samples. */
+  agentHeapUsed: number;
 }
 
 export interface ErrorAnswer {
