@@ -10,7 +10,6 @@ export { register } from './function-table.js';
 export { snapshot, type StackFrame } from './snapshot.js';
 export { threadState, type FunctionInfo, type ThreadState } from './thread-state.js';
 export { start, stop, snapshotAll, type AgentOptions, type AgentHandle, type ThreadDump } from './api.js';
-export { socketPath, socketDirectory } from './agent/socket-path.js';
 
 /** This thread's ring writer. Instrumented code calls `writer.enter(id)` and `writer.exit(token)`. */
 export const writer = threadState().writer;
@@ -18,5 +17,4 @@ export const writer = threadState().writer;
 // STACKRING_AGENT=1 (set by `stackring run` and `stackring record`) starts the agent with the
 // first instrumented module of the main thread.
 if (isMainThread && process.env.STACKRING_AGENT === '1') startAgent(agentOptionsFromEnv(process.env));
-export { requestAgent, listAgentPids, AgentUnreachableError } from './agent/client.js';
 export type { DumpAnswer, InfoAnswer } from './agent/protocol.js';

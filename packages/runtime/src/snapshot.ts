@@ -1,4 +1,4 @@
-import { UNKNOWN_FRAME } from '@stackring/ring';
+import { UNKNOWN_FRAME } from '@stackring/ring/writer';
 import { threadState, type FunctionInfo } from './thread-state.js';
 
 export interface StackFrame extends FunctionInfo {}

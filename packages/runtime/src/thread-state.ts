@@ -4,7 +4,7 @@
 
 import { readlinkSync } from 'node:fs';
 import { isMainThread, threadId, threadName } from './thread-name.js';
-import { createRingBuffer, RingWriter } from '@stackring/ring';
+import { createRingBuffer, RingWriter } from '@stackring/ring/writer';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
 
