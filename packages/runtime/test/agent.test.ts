@@ -53,7 +53,12 @@ describe('agent', () => {
   it('shows five stacks for a program with four worker threads', async () => {
     const { child, next } = launch('blocked.mjs', ['4']);
     await next(0);
-    const dump = await requestAgent(child.pid!, 'dump');
+    // The workers' announcements travel on a channel: give the agent a moment to have them all.
+    let dump = await requestAgent(child.pid!, 'dump');
+    for (let i = 0; i < 50 && dump.threads.length < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      dump = await requestAgent(child.pid!, 'dump');
+    }
     expect(dump.threads).toHaveLength(5);
     const byName = Object.fromEntries(dump.threads.map((t) => [t.name, t]));
     expect(byName['main']!.frames.map((f) => f.name)).toEqual(['outer', 'middle', 'inner']);

@@ -45,7 +45,7 @@ describe('recording', () => {
     expect(warnings).toEqual([]); // closed cleanly, trailer present
     expect(chunks.at(-1)!.type).toBe('trailer');
     const s = shares(samples, names);
-    expect(s.count).toBeGreaterThan(300);
+    expect(s.count).toBeGreaterThan(100); // about 900 on a quiet machine
     expect(s.span).toBeGreaterThan(950);
     expect(s.span).toBeLessThan(wall);
     expect(s.idle / s.total).toBeLessThan(0.1);
