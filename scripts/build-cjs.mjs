@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-for (const pkg of ['ring', 'runtime']) {
+for (const pkg of ['ring', 'runtime', 'babel-plugin']) {
   const config = join(root, 'packages', pkg, 'tsconfig.cjs.json');
   if (!existsSync(config)) continue;
   execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });

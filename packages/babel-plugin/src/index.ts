@@ -1,0 +1,66 @@
+// @stackring/babel-plugin: instruments every function for stackring's shadow call stack.
+// Uses only the plugin API Babel 8 keeps: a default export, api.assertVersion, api.types.
+import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from '@babel/core';
+import picomatch from 'picomatch';
+import { dirname, relative } from 'node:path';
+import { nearestPackage } from './module-kind.js';
+import { resolveOptions, type StackringOptions } from './options.js';
+import { PositionMapper } from './positions.js';
+import { fileIsExcludedByContent, instrumentProgram, type FunctionEntry } from './visitor.js';
+
+export type { StackringOptions } from './options.js';
+export type { FunctionEntry } from './visitor.js';
+
+/** What the plugin leaves in Babel's `result.metadata.stackring` for each file it instruments. */
+export interface StackringMetadata {
+  functions: FunctionEntry[];
+}
+
+type Api = ConfigAPI & { types: typeof t; template: Parameters<typeof instrumentProgram>[1]; version: string };
+
+function globMatcher(globs: string[]): ((file: string) => boolean) | undefined {
+  if (globs.length === 0) return undefined;
+  return picomatch(globs, { dot: true });
+}
+
+/** Never instrument the runtime: it would record itself on every call it serves. */
+function isRuntimeFile(filename: string): boolean {
+  const name = nearestPackage(dirname(filename))?.name;
+  return name === '@stackring/runtime' || name === '@stackring/ring';
+}
+
+export default function stackringPlugin(api: Api, rawOptions: StackringOptions): PluginObj {
+  api.assertVersion(7);
+  const options = resolveOptions(rawOptions);
+  const include = globMatcher(options.include);
+  const exclude = globMatcher(options.exclude);
+  const types = api.types;
+
+  function wanted(filename: string | undefined, cwd: string): boolean {
+    if (!filename) return !include;
+    const rel = relative(cwd, filename);
+    const test = (m: (f: string) => boolean) => m(filename) || m(rel);
+    if (include && !test(include)) return false;
+    if (exclude && test(exclude)) return false;
+    return !isRuntimeFile(filename);
+  }
+
+  return {
+    name: 'stackring',
+    visitor: {
+      Program: {
+        enter(path: NodePath<t.Program>, state: PluginPass) {
+          const file = state.file;
+          const filename = state.filename ?? file.opts.filename ?? undefined;
+          if (!wanted(filename, file.opts.cwd ?? process.cwd())) return;
+          if (fileIsExcludedByContent(path.node, file.ast.comments ?? undefined, options.runtime)) return;
+          const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
+          const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
+          const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
+          const functions = instrumentProgram(types, api.template, path, options, mapper, filename, file.code);
+          (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,230 @@
+// Instruments one file: every function body is rewritten in place to
+//   const _d = _w.enter(_b + K); try { <body> } finally { _w.exit(_d); }
+// and the file registers its function table once at the top. All work happens in a traversal
+// started at Program entry, so that other plugins of the same pass (preset-env, TypeScript)
+// see the instrumented functions and not the other way round.
+import type { NodePath, types as t } from '@babel/core';
+import { ANONYMOUS, functionName } from './function-names.js';
+import { helperStatements } from './helpers.js';
+import { hoistFunctions } from './hoisting.js';
+import { isEsModule } from './module-kind.js';
+import type { ResolvedOptions } from './options.js';
+import { wrapParams } from './params.js';
+import type { PositionMapper } from './positions.js';
+import { rewriteBody, type FrameIds } from './suspension.js';
+import { accessorNames, isTrivialLeaf } from './trivial.js';
+
+type Types = typeof t;
+type Template = Parameters<typeof helperStatements>[0];
+
+export const MARKER = '@stackring instrumented';
+export const IGNORE_NEXT = 'stackring-ignore-next';
+export const IGNORE_FILE = 'stackring-ignore-file';
+
+export interface FunctionEntry {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+interface Table {
+  file: string;
+  base: t.Identifier;
+  flat: (string | number)[];
+}
+
+function hasComment(node: t.Node, text: string): boolean {
+  return node.leadingComments?.some((c) => c.value.includes(text)) ?? false;
+}
+
+// Nodes a `/* stackring-ignore-next */` before a function can be attached to.
+const CARRIERS = new Set([
+  'VariableDeclarator', 'VariableDeclaration', 'ExportNamedDeclaration', 'ExportDefaultDeclaration', 'ObjectProperty',
+  'ClassProperty', 'ClassPrivateProperty', 'AssignmentExpression', 'ExpressionStatement', 'ParenthesizedExpression', 'ReturnStatement',
+]);
+
+function ignoredByComment(path: NodePath): boolean {
+  let p: NodePath | null = path;
+  while (p) {
+    if (hasComment(p.node, IGNORE_NEXT)) return true;
+    const parent: NodePath | null = p.parentPath;
+    if (!parent || !CARRIERS.has(parent.node.type)) return false;
+    p = parent;
+  }
+  return false;
+}
+
+export function instrumentProgram(
+  types: Types,
+  template: Template,
+  program: NodePath<t.Program>,
+  options: ResolvedOptions,
+  mapper: PositionMapper,
+  filename: string | undefined,
+  code: string,
+): FunctionEntry[] {
+  const scope = program.scope;
+  // Temporaries: program-level uids that also appear nowhere in the source text (the program
+  // scope does not see bindings of nested scopes). One `_d`/`_t` pair serves every function:
+  // each function declares its own, and a nested function's shadows it only inside that
+  // function, which never refers to the outer one. Asking each function's scope for its own
+  // uid instead costs O(n) per function (Babel counts up from _d2 each time): quadratic.
+  const words = new Set(code.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const fresh = (base: string): t.Identifier => {
+    for (;;) {
+      const id = scope.generateUidIdentifier(base);
+      if (!words.has(id.name)) return id;
+    }
+  };
+  const w = fresh('w');
+  const r = fresh('r');
+  const d = fresh('d');
+  const tmp = fresh('t');
+  const helperNames = { W: w.name, X: fresh('x').name, DI: fresh('di').name };
+  const usedHelpers = new Set<'X' | 'DI'>();
+  const helper = (key: 'X' | 'DI') => {
+    usedHelpers.add(key);
+    return types.identifier(helperNames[key]);
+  };
+  const tables = new Map<string, Table>();
+  const functions: FunctionEntry[] = [];
+  const slots = new WeakMap<t.Node, { table: Table; k: number }>();
+  const done = new WeakSet<t.Node>();
+  const accessors = options.skipTrivialLeaves ? accessorNames(program) : new Set<string>();
+
+  const member = (obj: t.Identifier, prop: string) => types.memberExpression(types.cloneNode(obj), types.identifier(prop));
+
+  function register(path: NodePath<t.Function | t.StaticBlock>): void {
+    const node = path.node;
+    if (done.has(node) || slots.has(node)) return;
+    if (!node.loc || !node.body) return; // generated code, bodiless TS declarations
+    if ('declare' in node && node.declare) return;
+    if (path.findParent((p) => p.isWithStatement())) return;
+    if (options.skipTrivialLeaves && isTrivialLeaf(types, node, accessors)) return;
+    const pos = mapper.position(path);
+    let table = tables.get(pos.file);
+    if (!table) {
+      table = { file: pos.file, base: fresh('b'), flat: [] };
+      tables.set(pos.file, table);
+    }
+    const name = functionName(path) || ANONYMOUS;
+    const k = table.flat.length / 3;
+    table.flat.push(name, pos.line, pos.column);
+    functions.push({ name, ...pos });
+    slots.set(node, { table, k });
+  }
+
+  function instrument(path: NodePath<t.Function | t.StaticBlock>): void {
+    const node = path.node;
+    const slot = slots.get(node);
+    if (!slot || done.has(node)) return;
+    done.add(node);
+    const id = () => types.binaryExpression('+', types.cloneNode(slot.table.base), types.numericLiteral(slot.k));
+    const suspends = node.type !== 'StaticBlock' && (node.async || node.generator) === true;
+    const ids: FrameIds = {
+      w,
+      d: types.cloneNode(d),
+      tmp: suspends ? types.cloneNode(tmp) : undefined,
+      id,
+      suspends,
+      iterHelper: () => helper('DI'),
+    };
+
+    if (node.type === 'ArrowFunctionExpression' && node.body.type !== 'BlockStatement') {
+      const ret = types.returnStatement(node.body);
+      ret.loc = node.body.loc;
+      const block = types.blockStatement([ret]);
+      block.loc = node.body.loc;
+      node.body = block;
+      node.expression = false;
+    }
+
+    rewriteBody(types, path, ids);
+
+    if (node.type !== 'StaticBlock') {
+      wrapParams(types, node.params, (e) => types.callExpression(helper('X'), [types.callExpression(member(w, 'enter'), [id()]), e]));
+    }
+
+    const statements = node.type === 'StaticBlock' ? node.body : (node.body as t.BlockStatement).body;
+    const declarators = [types.variableDeclarator(ids.d, types.callExpression(member(w, 'enter'), [id()]))];
+    if (ids.tmp) declarators.push(types.variableDeclarator(ids.tmp));
+    const prologue = types.variableDeclaration(suspends ? 'let' : 'const', declarators);
+    const exit = types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(ids.d)]));
+    const finalizer = suspends ? types.ifStatement(types.binaryExpression('>=', types.cloneNode(ids.d), types.numericLiteral(0)), exit) : exit;
+    const tryStatement = types.tryStatement(types.blockStatement(hoistFunctions(types, path, statements)), null, types.blockStatement([finalizer]));
+    if (node.type === 'StaticBlock') {
+      node.body = [prologue, tryStatement];
+    } else {
+      const old = node.body as t.BlockStatement;
+      const body = types.blockStatement([prologue, tryStatement], old.directives);
+      body.loc = old.loc;
+      body.start = old.start;
+      body.end = old.end;
+      node.body = body;
+    }
+  }
+
+  program.traverse({
+    'Function|StaticBlock': {
+      enter(p: NodePath) {
+        const path = p as NodePath<t.Function | t.StaticBlock>;
+        if (ignoredByComment(path)) {
+          path.skip(); // the function and everything in it, e.g. code serialised with toString()
+          return;
+        }
+        register(path);
+      },
+      exit(p: NodePath) {
+        instrument(p as NodePath<t.Function | t.StaticBlock>);
+      },
+    },
+  });
+
+  if (tables.size === 0) return functions;
+
+  // Header: marker, runtime import, table registration, helper for parameter initialisers.
+  const header: t.Statement[] = [];
+  const rt = types.stringLiteral(options.runtime);
+  if (isEsModule(program, filename)) {
+    header.push(types.importDeclaration([types.importSpecifier(types.cloneNode(w), types.identifier('writer')), types.importSpecifier(types.cloneNode(r), types.identifier('register'))], rt));
+  } else {
+    header.push(
+      types.variableDeclaration('var', [
+        types.variableDeclarator(
+          types.objectPattern([
+            types.objectProperty(types.identifier('writer'), types.cloneNode(w)),
+            types.objectProperty(types.identifier('register'), types.cloneNode(r)),
+          ]),
+          types.callExpression(types.identifier('require'), [rt]),
+        ),
+      ]),
+    );
+  }
+  // `var`: a function running early in an import cycle sees `undefined` and the runtime's
+  // '(unregistered)' placeholder frame instead of a TDZ error.
+  for (const table of tables.values()) {
+    const list = types.arrayExpression(table.flat.map((v) => (typeof v === 'number' ? types.numericLiteral(v) : types.stringLiteral(v))));
+    header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), [types.stringLiteral(table.file), list]))]));
+  }
+  header.push(...helperStatements(template, helperNames, [...usedHelpers].sort()));
+  types.addComment(header[0]!, 'leading', ` ${MARKER} `);
+  program.unshiftContainer('body', header);
+  program.scope.crawl();
+  return functions;
+}
+
+/** The file says so at its top, or a previous pass already instrumented it. */
+export function fileIsExcludedByContent(program: t.Program, comments: readonly t.Comment[] | undefined, runtime: string): boolean {
+  const firstStart = program.body[0]?.start ?? Infinity;
+  for (const c of comments ?? []) {
+    if (c.value.trim() === MARKER) return true;
+    if ((c.start ?? 0) < firstStart && c.value.includes(IGNORE_FILE)) return true;
+  }
+  for (const stmt of program.body.slice(0, 3)) {
+    if (stmt.type === 'ImportDeclaration' && stmt.source.value === runtime && stmt.specifiers.some((s) => s.type === 'ImportSpecifier' && s.imported.type === 'Identifier' && s.imported.name === 'register')) {
+      return true;
+    }
+  }
+  return false;
+}

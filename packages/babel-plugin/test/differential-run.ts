@@ -1,0 +1,68 @@
+// Runs a program twice, plain and instrumented, with the probe preload: the plain run records
+// V8's own synchronous frames at each __probe(label), the instrumented run stackring's
+// snapshot(). V8's frames are restricted to instrumented functions (file + enclosing
+// line/column found in the plugin's function table) and compared frame by frame.
+import { join, relative } from 'node:path';
+import { packageDir, runNode } from './helpers.js';
+
+interface V8Frame { file: string; line: number; column: number; fn: string; text: string }
+interface RingFrame { name: string; file: string; line: number; column: number }
+interface Probe<F> { label: string; frames: F[] }
+
+export interface DifferentialResult {
+  probes: number;
+  mismatches: string[];
+  plainOutput: string;
+  instOutput: string;
+  labelsMatch: boolean;
+  stderr: string[];
+}
+
+function split<F>(stdout: string): { output: string; probes: Probe<F>[] } {
+  const at = stdout.lastIndexOf('\n@@PROBES@@');
+  if (at < 0) throw new Error('no probes in output:\n' + stdout.slice(-2000));
+  return { output: stdout.slice(0, at), probes: JSON.parse(stdout.slice(at + 11)) };
+}
+
+/**
+ * V8 qualifies a method by its receiver's type at run time ("Object.m", or nothing for a
+ * static method called through an alias); the table knows the class statically ("C.m").
+ * Accepted: V8's function name, V8's printed name, or the table's `X.name` with V8's name.
+ */
+function sameName(ours: string, f: V8Frame): boolean {
+  if (ours === f.fn || ours === f.text) return true;
+  if (f.fn === '') return ours === '<anonymous>';
+  return ours.endsWith('.' + f.fn);
+}
+
+/**
+ * `table` maps "<path relative to its variant dir>:<line>:<column>" to the function's name,
+ * from the plugin's metadata for every instrumented file.
+ */
+export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = []): Promise<DifferentialResult> {
+  const preload = join(packageDir, 'test', 'differential', 'probe-preload.cjs');
+  const run = (dir: string, mode: string) => runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode });
+  const [plainRun, instRun] = await Promise.all([run(plainDir, 'v8'), run(instDir, 'ring')]);
+  const plain = split<V8Frame>(plainRun.stdout);
+  const inst = split<RingFrame>(instRun.stdout);
+  const mismatches: string[] = [];
+  const labelsMatch = JSON.stringify(plain.probes.map((p) => p.label)) === JSON.stringify(inst.probes.map((p) => p.label));
+  for (let i = 0; labelsMatch && i < plain.probes.length; i++) {
+    const expected = plain.probes[i]!.frames
+      .map((f) => ({ key: `${relative(plainDir, f.file)}:${f.line}:${f.column}`, f }))
+      .filter(({ key }) => table.has(key));
+    const actual = inst.probes[i]!.frames.map((f) => ({ key: `${relative(instDir, f.file)}:${f.line}:${f.column}`, name: f.name }));
+    const same =
+      expected.length === actual.length &&
+      expected.every(({ key, f }, j) => {
+        const a = actual[j]!;
+        return a.key === key && sameName(a.name, f);
+      });
+    if (!same) {
+      mismatches.push(
+        `${plain.probes[i]!.label}\n  v8:   ${expected.map(({ key, f }) => `${f.text}[${f.fn}]@${key}`).join(' > ')}\n  ring: ${actual.map((a) => `${a.name}@${a.key}`).join(' > ')}`,
+      );
+    }
+  }
+  return { probes: plain.probes.length, mismatches, plainOutput: plain.output, instOutput: inst.output, labelsMatch, stderr: [plainRun.stderr, instRun.stderr] };
+}

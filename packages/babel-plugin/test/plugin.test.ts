@@ -1,0 +1,142 @@
+// The plugin as Babel users meet it: options, config names, source maps, markers, errors.
+import { transformSync } from '@babel/core';
+import { parse } from '@babel/parser';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+import { writeFileSync } from 'node:fs';
+import { instrument, packageDir, runNode, tmpDir } from './helpers.js';
+
+const workspaceRoot = join(packageDir, '..', '..');
+const bare = { babelrc: false, configFile: false } as const;
+
+describe('options', () => {
+  const run = (options: unknown) => () => transformSync('function f() {}', { ...bare, filename: '/x/a.js', plugins: [[plugin, options]] });
+  it('accepts the documented options', () => {
+    expect(run({ include: ['**/*.js'], exclude: '**/vendor/**', runtime: 'rt', skipTrivialLeaves: false })).not.toThrow();
+  });
+  it('names an unknown option and lists the known ones', () => {
+    expect(run({ includes: ['x'] })).toThrow(/unknown option "includes"; known options: include, exclude, runtime, skipTrivialLeaves/);
+  });
+  it('names a bad option and the type it expects', () => {
+    expect(run({ runtime: 3 })).toThrow(/option "runtime" must be a non-empty module specifier string, got number 3/);
+    expect(run({ include: [1] })).toThrow(/option "include" must be a glob string or an array of glob strings/);
+    expect(run({ skipTrivialLeaves: 'yes' })).toThrow(/option "skipTrivialLeaves" must be a boolean, got string "yes"/);
+  });
+  it('include and exclude match the absolute or cwd-relative file name', () => {
+    const code = 'function f() {}';
+    expect(instrument(code, '/p/src/a.js', { include: ['**/src/**'] }).functions).toHaveLength(1);
+    expect(instrument(code, '/p/lib/a.js', { include: ['**/src/**'] }).functions).toHaveLength(0);
+    expect(instrument(code, '/p/src/vendor/a.js', { exclude: ['**/vendor/**'] }).functions).toHaveLength(0);
+  });
+  it('imports the runtime from the `runtime` option', () => {
+    expect(instrument('export function f() {}', '/p/a.mjs', { runtime: 'my-rt' }).code).toMatch(/import \{ writer as _w, register as _r \} from "my-rt"/);
+  });
+});
+
+describe('loading by name, as Babel configs and babel-loader do (require)', () => {
+  for (const name of ['@stackring/babel-plugin', '@stackring']) {
+    it(`plugins: ["${name}"]`, () => {
+      const out = transformSync('function f() { return 1; }', { ...bare, cwd: workspaceRoot, filename: join(workspaceRoot, 'x.cjs'), plugins: [name] });
+      expect(out?.code).toMatch(/_w\.enter\(_b \+ 0\)/);
+      expect(out?.code).toMatch(/require\("@stackring\/runtime"\)/);
+    });
+  }
+});
+
+describe('module kind', () => {
+  it('import for ES modules, require for scripts', () => {
+    expect(instrument('import x from "y"; function f() {}', '/p/a.js').code).toMatch(/^\/\* @stackring instrumented \*\/\nimport \{/);
+    expect(instrument('function f() {} module.exports = f;', '/p/a.js').code).toMatch(/= require\("@stackring\/runtime"\)/);
+    expect(instrument('function f() {}', '/p/a.mjs').code).toMatch(/import \{/);
+    expect(instrument('function f() {}', '/p/a.cjs').code).toMatch(/require\(/);
+  });
+  it('keeps directives and the hashbang first', () => {
+    const out = instrument('#!/usr/bin/env node\n"use strict";\nfunction f() {}', '/p/a.cjs').code;
+    expect(out).toMatch(/^#!\/usr\/bin\/env node\n"use strict";\n\n\/\* @stackring instrumented \*\//);
+  });
+});
+
+describe('markers and skips', () => {
+  it('a second pass is a no-op', () => {
+    const first = instrument('function f(a = g()) { return async () => { for await (const x of a) await x; }; }', '/p/a.cjs');
+    const second = instrument(first.code, '/p/a.cjs');
+    expect(second.functions).toEqual([]);
+    expect(second.code).toBe(first.code);
+  });
+  it('never instruments the runtime', () => {
+    const runtimeFile = join(workspaceRoot, 'packages', 'runtime', 'dist', 'snapshot.js');
+    expect(instrument('export function snapshot() {}', runtimeFile).functions).toEqual([]);
+  });
+  it('inserted code never mentions `arguments` and every temporary is a fresh uid', () => {
+    const code = 'var _w = 1, _b = 2, _d = 3, _t = 4, _x = 5, _r = 6; class K { f = () => 1; static { let _d = 1; } m(a = _w) { return _b; } async *g() { yield _t; } }';
+    const out = instrument(code, '/p/a.cjs').code;
+    expect(out).not.toMatch(/\barguments\b/);
+    expect(out).toMatch(/writer: _w2/);
+    expect(() => parse(out, { sourceType: 'script' })).not.toThrow();
+  });
+  it('skips bodiless TypeScript declarations and `declare` functions', () => {
+    const out = transformSync('declare function d(): void; function o(a: number): void; function o(a: any) {} abstract class A { abstract m(): void; n() {} }', {
+      ...bare,
+      filename: '/p/a.ts',
+      plugins: [plugin],
+      parserOpts: { plugins: ['typescript'] },
+    });
+    const names = (out!.metadata as unknown as { stackring: { functions: { name: string }[] } }).stackring.functions.map((f) => f.name);
+    expect(names).toEqual(['o', 'A.n']);
+  });
+  it('syntax errors are Babel\'s own, with file and place', () => {
+    expect(() => instrument('function f( {', '/p/broken.js')).toThrow(/\/p\/broken\.js: Unexpected token \(1:13\)/);
+  });
+});
+
+describe('positions in the original source (input source maps)', () => {
+  it('a file compiled from TypeScript reports .ts positions and file', () => {
+    const tsSource = [
+      'interface Shape { area(): number }', // 1
+      'export class Square implements Shape {', // 2
+      '  constructor(private readonly side: number) {}', // 3
+      '  public area(): number { return this.side ** 2; }', // 4
+      '}', // 5
+      'export const double = (n: number): number => n * 2;', // 6
+      'export function total(shapes: Shape[]): number {', // 7
+      '  return shapes.reduce((sum: number, s: Shape) => sum + s.area(), 0);', // 8
+      '}', // 9
+    ].join('\n');
+    const compiled = ts.transpileModule(tsSource, {
+      fileName: '/proj/src/shapes.ts',
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true },
+    });
+    const map = JSON.parse(compiled.sourceMapText!);
+    const out = instrument(compiled.outputText.replace(/\/\/# sourceMappingURL=.*/, ''), '/proj/dist/shapes.js', {}, { inputSourceMap: map });
+    const simple = out.functions.map((f) => `${f.name}@${f.file}:${f.line}:${f.column}`);
+    expect(simple).toEqual([
+      'Square@/proj/dist/shapes.ts:3:3',
+      'Square.area@/proj/dist/shapes.ts:4:10', // `area`: what V8's position in the JS maps to
+      'double@/proj/dist/shapes.ts:6:23',
+      'total@/proj/dist/shapes.ts:7:8',
+      '<anonymous>@/proj/dist/shapes.ts:8:24',
+    ]);
+    // The output's map goes back to the .ts.
+    expect((out.map as { sources: string[] }).sources).toEqual(['shapes.ts']);
+  });
+});
+
+describe('import cycles', () => {
+  it('a function that runs before its file registered shows the (unregistered) frame, not a wrong one', async () => {
+    const dir = tmpDir('cycle', 'module');
+    const files: Record<string, string> = {
+      // main imports a, a imports b, b calls a's hoisted function before a's body ran.
+      'main.mjs': `import { snapshot } from '@stackring/runtime';\nglobalThis.snap = snapshot;\nawait import('./a.mjs');\n`,
+      'a.mjs': `import './b.mjs';\nexport function early() { return globalThis.snap().map((f) => f.name); }\nexport function late() { return globalThis.snap().map((f) => f.name); }\nconsole.log(JSON.stringify(late()));\n`,
+      'b.mjs': `import { early } from './a.mjs';\nfunction caller() { return early(); }\nconsole.log(JSON.stringify(caller()));\n`,
+    };
+    for (const [name, code] of Object.entries(files)) {
+      writeFileSync(join(dir, name), name === 'main.mjs' ? code : instrument(code, join(dir, name)).code);
+    }
+    const run = await runNode(join(dir, 'main.mjs'));
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toEqual(['["caller","(unregistered)"]', '["late"]']);
+  });
+});
