@@ -1,0 +1,254 @@
+// The HTML flame graph in real headless Chromium: zoom, reset, search share, tooltip, thread
+// selector, icicle and callers views, what is drawn (window.__stackringFlame and the canvas
+// pixels), no console error, and a million-sample page rendering in bounded time.
+
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StackSample } from '@stackring/ring';
+import { diffHtml, profileFromSamples, syntheticProfile, writeHtml, writeSvg } from '../src/index.js';
+import { launchChromium } from './browser.js';
+
+const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-html-'));
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A small program with known shares. Function ids: 0 main, 1 handleRequest, 2 parseJSON,
+// 3 renderTemplate, 4 lodash.merge (a dependency), 5 fs.readFile (Node), 6 crunch (worker).
+const functions = [
+  { name: 'main', file: '/srv/app/src/main.js', line: 1, column: 1 },
+  { name: 'handleRequest', file: '/srv/app/src/server.js', line: 12, column: 3 },
+  { name: 'parseJSON', file: '/srv/app/src/parse.js', line: 40, column: 1 },
+  { name: 'renderTemplate', file: '/srv/app/src/views.js', line: 7, column: 1 },
+  { name: 'merge', file: '/srv/app/node_modules/lodash/merge.js', line: 99, column: 1 },
+  { name: 'readFile', file: 'node:fs', line: 300, column: 1 },
+  { name: 'crunch', file: '/srv/app/src/worker.js', line: 5, column: 1 },
+];
+// [thread, stack, how many samples]
+const shape: Array<[number, number[], number]> = [
+  [0, [0, 1, 2], 30],
+  [0, [0, 1, 3], 20],
+  [0, [0, 1, 3, 4], 10],
+  [0, [0, 5], 15],
+  [0, [], 5], // idle
+  [0, [0, -1, 2], 4], // a lost frame
+  [1, [6], 12],
+  [1, [6, 2], 4],
+];
+
+function knownProfile() {
+  const samples: StackSample[] = [];
+  const clock = [1.75e12, 1.75e12];
+  for (const [thread, stack, count] of shape) {
+    for (let i = 0; i < count; i++) {
+      clock[thread] += 1;
+      samples.push({
+        threadId: thread,
+        time: clock[thread],
+        seq: 0,
+        frames: Int32Array.from(stack),
+        unknownFrames: stack.filter((f) => f < 0).length,
+        live: stack.length === 0,
+        idle: stack.length === 0,
+        reason: 0,
+        missedSubBuffers: 0,
+        lostSubBuffers: 0,
+        lostEntries: 0,
+        request: 0,
+      });
+    }
+  }
+  return profileFromSamples(samples, functions, [
+    { threadId: 0, name: 'main' },
+    { threadId: 1, name: 'worker' },
+  ]);
+}
+
+interface DrawnRect {
+  name: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  depth: number;
+  dim: boolean;
+  match: boolean;
+}
+
+async function open(page: Page, file: string) {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => (window as any).__stackringFlame !== undefined);
+  return problems;
+}
+
+const rects = (page: Page): Promise<DrawnRect[]> => page.evaluate(() => (window as any).__stackringFlame.rects());
+const state = (page: Page): Promise<any> => page.evaluate(() => (window as any).__stackringFlame.state());
+
+async function pointAt(page: Page, r: DrawnRect) {
+  const box = (await page.locator('#flame').boundingBox())!;
+  return { x: box.x + r.x + Math.min(r.w / 2, 40), y: box.y + r.y + r.h / 2 };
+}
+
+describe('HTML flame graph in Chromium', () => {
+  it('zooms, resets, searches, shows tooltips, switches threads and views, logs no error', async () => {
+    const file = join(dir, 'known.html');
+    writeHtml(knownProfile(), file);
+    const page = await browser.context.newPage();
+    const problems = await open(page, file);
+    await page.selectOption('#weight', 'samples');
+
+    const s0 = await state(page);
+    expect(s0.threads).toEqual(['All threads', 'main (thread 0)', 'worker (thread 1)']);
+    let drawn = await rects(page);
+    const names = drawn.map((r) => r.name);
+    for (const n of ['All threads', 'main (thread 0)', 'worker (thread 1)', 'handleRequest', 'parseJSON', 'merge', 'readFile', 'crunch', '(idle)', '(unknown)']) {
+      expect(names, n).toContain(n);
+    }
+    const width = drawn[0].w;
+    // Flame orientation: the root at the bottom.
+    expect(drawn[0].y).toBe(s0.canvasHeight - 18);
+
+    // The canvas really has colour where a frame is drawn.
+    const handle = drawn.find((r) => r.name === 'handleRequest')!;
+    const pixel = await page.evaluate(
+      ([x, y]) => Array.from((document.getElementById('flame') as HTMLCanvasElement).getContext('2d')!.getImageData(x * devicePixelRatio, y * devicePixelRatio, 1, 1).data),
+      [handle.x + 2, handle.y + 2],
+    );
+    expect(pixel[3]).toBe(255);
+    expect(pixel.slice(0, 3)).not.toEqual([255, 255, 255]);
+
+    // Click to zoom: handleRequest spans the width, its ancestors are dimmed, siblings gone.
+    let p = await pointAt(page, handle);
+    await page.mouse.click(p.x, p.y);
+    drawn = await rects(page);
+    const zoomed = drawn.find((r) => r.name === 'handleRequest')!;
+    expect(zoomed.x).toBe(0);
+    expect(zoomed.w).toBeCloseTo(width, 5);
+    expect(drawn.filter((r) => r.dim).map((r) => r.name)).toEqual(['All threads', 'main (thread 0)', 'main']);
+    expect(drawn.map((r) => r.name)).not.toContain('readFile');
+    expect(await page.textContent('#status')).toContain('zoomed to handleRequest');
+
+    // Reset.
+    await page.click('#reset');
+    expect((await state(page)).zoom).toBe(0);
+    expect((await rects(page)).map((r) => r.name)).toContain('readFile');
+
+    // Search: the share of samples with a matching frame on the stack.
+    const total = shape.reduce((s, [, , n]) => s + n, 0);
+    const withParse = shape.filter(([, stack]) => stack.includes(2)).reduce((s, [, , n]) => s + n, 0);
+    await page.fill('#search', 'parse');
+    const expectedShare = withParse / total;
+    expect((await state(page)).matchShare).toBeCloseTo(expectedShare, 10);
+    expect(await page.textContent('#status')).toContain(`Matched: ${(expectedShare * 100).toFixed(2)}%`);
+    drawn = await rects(page);
+    expect(drawn.filter((r) => r.match).map((r) => r.name).sort()).toEqual(['parseJSON', 'parseJSON', 'parseJSON']);
+    await page.fill('#search', '/^(merge|readFile)$/');
+    expect((await state(page)).matchShare).toBeCloseTo(25 / total, 10);
+    await page.fill('#search', '');
+
+    // Tooltip: name, file:line, samples and percent.
+    const parse = (await rects(page)).filter((r) => r.name === 'parseJSON').sort((a, b) => b.w - a.w)[0];
+    p = await pointAt(page, parse);
+    await page.mouse.move(p.x, p.y);
+    await expect.poll(() => page.isVisible('#tooltip')).toBe(true);
+    const tip = (await page.textContent('#tooltip'))!;
+    expect(tip).toContain('parseJSON');
+    expect(tip).toContain('/srv/app/src/parse.js:40');
+    expect(tip).toContain(`30 samples`);
+    expect(tip).toContain(`(${((30 / total) * 100).toFixed(2)}%)`);
+
+    // Thread selector.
+    await page.selectOption('#thread', { label: 'worker (thread 1)' });
+    drawn = await rects(page);
+    expect(drawn.map((r) => r.name).sort()).toEqual(['crunch', 'parseJSON', 'worker (thread 1)']);
+
+    // Icicle: the root at the top.
+    await page.check('#icicle');
+    drawn = await rects(page);
+    expect(drawn.find((r) => r.name === 'worker (thread 1)')!.y).toBe(0);
+    expect(drawn.find((r) => r.name === 'parseJSON')!.y).toBe(36);
+
+    // Callers (inverted): leaf functions right under the root.
+    await page.selectOption('#thread', { label: 'main (thread 0)' });
+    await page.check('#callers');
+    drawn = await rects(page);
+    const firstLevel = drawn.filter((r) => r.depth === 1).map((r) => r.name).sort();
+    expect(firstLevel).toEqual(['(idle)', 'merge', 'parseJSON', 'readFile', 'renderTemplate']);
+    const parseCallers = drawn.find((r) => r.depth === 1 && r.name === 'parseJSON')!;
+    expect(parseCallers.w / drawn[0].w).toBeCloseTo(34 / 84, 5);
+
+    await page.screenshot({ path: join(tmpdir(), 'stackring-known-icicle.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the SVG flame graph renders in Chromium with a tooltip title per frame', async () => {
+    const file = join(dir, 'flame.svg');
+    writeSvg(syntheticProfile({ samples: 20_000, threads: 2, seed: 5 }), file);
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`file://${file}`);
+    const { rects, titles, width } = await page.evaluate(() => ({
+      rects: document.querySelectorAll('g > g > rect').length,
+      titles: document.querySelectorAll('g > g > title').length,
+      width: (document.querySelector('g > g > rect') as SVGRectElement).getBBox().width,
+    }));
+    expect(rects).toBeGreaterThan(100);
+    expect(titles).toBe(rects);
+    expect(width).toBeGreaterThan(1000);
+    await page.screenshot({ path: join(tmpdir(), 'stackring-flame-svg.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a differential page renders without errors', async () => {
+    const file = join(dir, 'diff.html');
+    fs.writeFileSync(file, diffHtml(syntheticProfile({ samples: 3000, seed: 1 }), syntheticProfile({ samples: 3000, seed: 2, programSeed: 1 })));
+    const page = await browser.context.newPage();
+    const problems = await open(page, file);
+    expect((await rects(page)).length).toBeGreaterThan(10);
+    await page.screenshot({ path: join(tmpdir(), 'stackring-diff.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a one-million-sample profile quickly', async () => {
+    const profile = syntheticProfile({ samples: 1_000_000, threads: 4, seed: 11 });
+    const file = join(dir, 'million.html');
+    writeHtml(profile, file);
+    const page = await browser.context.newPage();
+    const started = performance.now();
+    const problems = await open(page, file);
+    const loaded = performance.now() - started;
+    expect((await rects(page)).length).toBeGreaterThan(100);
+    // Switching to a thread and searching stay interactive.
+    const t0 = performance.now();
+    await page.selectOption('#thread', { index: 2 });
+    await page.fill('#search', 'parse');
+    const interaction = performance.now() - t0;
+    console.log(
+      `1,000,000-sample HTML: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB, first render ${loaded.toFixed(0)} ms, thread switch + search ${interaction.toFixed(0)} ms`,
+    );
+    expect(loaded).toBeLessThan(10_000);
+    expect(interaction).toBeLessThan(5_000);
+    await page.screenshot({ path: join(tmpdir(), 'stackring-million.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
