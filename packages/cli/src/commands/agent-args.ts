@@ -1,0 +1,44 @@
+// Options that run and record share: what the agent in the child does.
+import { UsageError } from '../exit-codes.js';
+import type { Argv } from 'yargs';
+
+export interface AgentArgs {
+  interval: number;
+  watchdog: number;
+  watchdogFile?: string;
+  nodeModules: boolean;
+  include?: string[];
+  exclude?: string[];
+}
+
+export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }) {
+  return y
+    .option('interval', {
+      type: 'number',
+      default: defaults.interval,
+      describe: 'sampling interval in milliseconds (0: no sampling)',
+    })
+    .option('watchdog', { type: 'number', default: 0, describe: 'report where the event loop blocks for this many ms or more (0: off)' })
+    .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
+    .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })
+    .option('include', { type: 'string', array: true, describe: 'only instrument files matching these globs' })
+    .option('exclude', { type: 'string', array: true, describe: 'do not instrument files matching these globs' })
+    .check((a) => {
+      const args = a as unknown as AgentArgs;
+      if (!(args.interval >= 0)) throw new UsageError('--interval must be a number of milliseconds, 0 or more');
+      if (!(args.watchdog >= 0)) throw new UsageError('--watchdog must be a number of milliseconds, 0 or more');
+      return true;
+    });
+}
+
+export function agentEnv(args: AgentArgs): Record<string, string> {
+  const env: Record<string, string> = {
+    STACKRING_INTERVAL: String(args.interval),
+    STACKRING_WATCHDOG: String(args.watchdog),
+  };
+  if (args.watchdogFile) env.STACKRING_WATCHDOG_FILE = args.watchdogFile;
+  if (args.nodeModules) env.STACKRING_NODE_MODULES = '1';
+  if (args.include?.length) env.STACKRING_INCLUDE = args.include.join(',');
+  if (args.exclude?.length) env.STACKRING_EXCLUDE = args.exclude.join(',');
+  return env;
+}

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { commandFrom, exitCodeOf, launch } from '../launch.js';
+import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
+import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
+import { writeReport } from '../report.js';
+import { dim } from '../style.js';
+
+interface RecordArgs extends AgentArgs {
+  command?: string[];
+  _: Array<string | number>;
+  output: string;
+  duration?: number;
+  format?: ExportFormat[];
+}
+
+export const recordCommand: CommandModule<object, RecordArgs> = {
+  command: 'record [command..]',
+  describe: 'Run a Node program instrumented and sampled, write its trace (and flame graphs)',
+  builder: (y: Argv) =>
+    commonAgentOptions(y, { interval: 1 })
+      .positional('command', { type: 'string', array: true, describe: 'the program and its arguments, after --' })
+      .option('output', { alias: 'o', type: 'string', default: 'stackring.srt', describe: 'trace file to write' })
+      .option('duration', { type: 'number', describe: 'stop the program (SIGINT) after this many seconds' })
+      .option('format', {
+        alias: 'f',
+        type: 'string',
+        array: true,
+        choices: EXPORT_FORMATS,
+        describe: 'also write these formats next to the trace (e.g. html)',
+      })
+      .example('$0 record -o app.srt -f html -- node app.js', 'record app.js, write app.srt and app.html') as unknown as Argv<RecordArgs>,
+  handler: async (args) => {
+    const trace = resolve(args.output);
+    let timer: NodeJS.Timeout | undefined;
+    const result = await launch(commandFrom(args), { ...agentEnv(args), STACKRING_RECORD: trace }, (pid) => {
+      if (args.duration !== undefined) timer = setTimeout(() => process.kill(pid, 'SIGINT'), args.duration * 1000);
+    });
+    clearTimeout(timer);
+    process.stderr.write(dim(`stackring: trace written to ${trace}`, process.stderr) + '\n');
+    for (const format of args.format ?? []) {
+      const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format));
+      for (const f of files) process.stderr.write(dim(`stackring: ${format} written to ${f}`, process.stderr) + '\n');
+    }
+    // A program stopped by --duration ended as asked: that is success.
+    const stoppedByUs = args.duration !== undefined && result.signal === 'SIGINT';
+    process.exitCode = stoppedByUs ? 0 : exitCodeOf(result);
+  },
+};
+
+export function extensionOf(format: ExportFormat): string {
+  const ext: Record<ExportFormat, string> = {
+    folded: '.folded',
+    speedscope: '.speedscope.json',
+    cpuprofile: '.cpuprofile',
+    chrome: '.trace.json',
+    pprof: '.pb.gz',
+    html: '.html',
+    svg: '.svg',
+  };
+  return ext[format];
+}

@@ -1,0 +1,27 @@
+import type { Argv, CommandModule } from 'yargs';
+import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
+import { writeReport } from '../report.js';
+import { extensionOf } from './record.js';
+
+interface ReportArgs {
+  trace: string;
+  format: ExportFormat;
+  output?: string;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <trace>',
+  describe: 'Convert a trace to a flame graph or a profile format',
+  builder: (y: Argv) =>
+    y
+      .positional('trace', { type: 'string', describe: 'a trace written by stackring record' })
+      .option('format', { alias: 'f', type: 'string', choices: EXPORT_FORMATS, default: 'html' as const, describe: 'output format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'output file (default: the trace name with the format extension)' })
+      .example('$0 report app.srt -f speedscope -o app.json', 'open app.json in speedscope')
+      .example('$0 report app.srt -f pprof -o app.pb.gz', 'go tool pprof -http=: app.pb.gz') as unknown as Argv<ReportArgs>,
+  handler: async (args) => {
+    const out = args.output ?? args.trace.replace(/\.srt$/, '') + extensionOf(args.format);
+    const files = await writeReport(args.trace, args.format, out);
+    for (const f of files) process.stdout.write(f + '\n');
+  },
+};

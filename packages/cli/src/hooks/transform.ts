@@ -1,0 +1,82 @@
+// Instruments one file's source with the Babel plugin, through an on-disk cache keyed by
+// everything that can change the output: the source, the plugin's version and options, and
+// Babel's version. Used by the loading hooks and by `stackring instrument`.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { transformSync, version as babelVersion } from '@babel/core';
+import stackringPlugin from '@stackring/babel-plugin';
+
+const require = createRequire(import.meta.url);
+const pluginVersion: string = require('@stackring/babel-plugin/package.json').version;
+
+export interface InstrumentOptions {
+  /** Options passed to @stackring/babel-plugin (include, exclude, runtime, ...). */
+  plugin?: Record<string, unknown>;
+  /** 'module' or 'commonjs' when the loader knows it; otherwise the plugin decides. */
+  format?: 'module' | 'commonjs';
+  /** Source maps: 'inline' for loading hooks (Node reads them), 'separate' for builds. */
+  sourceMaps?: 'inline' | 'separate' | false;
+}
+
+export interface InstrumentResult {
+  code: string;
+  map: object | null;
+}
+
+/** Instruments `source` of `filename`; throws Babel's error (with file and place) on bad syntax. */
+export function instrumentSource(source: string, filename: string, options: InstrumentOptions = {}): InstrumentResult {
+  const sourceMaps = options.sourceMaps ?? 'inline';
+  const result = transformSync(source, {
+    filename,
+    babelrc: false,
+    configFile: false,
+    browserslistConfigFile: false,
+    sourceType: options.format === 'module' ? 'module' : options.format === 'commonjs' ? 'script' : 'unambiguous',
+    parserOpts: { allowReturnOutsideFunction: options.format !== 'module', errorRecovery: false },
+    plugins: [[stackringPlugin, options.plugin ?? {}]],
+    inputSourceMap: true as never,
+    sourceMaps: sourceMaps === 'inline' ? 'inline' : sourceMaps === 'separate',
+    compact: false,
+    comments: true,
+  });
+  if (result === null || result.code == null) throw new Error(`${filename}: Babel returned no code`);
+  return { code: result.code, map: (result.map as object | undefined) ?? null };
+}
+
+/** The cache directory: STACKRING_CACHE_DIR, else node_modules/.cache/stackring under cwd. */
+export function cacheDirectory(): string {
+  return process.env.STACKRING_CACHE_DIR || join(process.cwd(), 'node_modules', '.cache', 'stackring');
+}
+
+function cacheKey(source: string, filename: string, options: InstrumentOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify([pluginVersion, babelVersion, options, filename]))
+    .update('\0')
+    .update(source)
+    .digest('hex');
+}
+
+/** instrumentSource through the cache; a cache that cannot be written is silently skipped. */
+export function instrumentCached(source: string, filename: string, options: InstrumentOptions = {}): string {
+  if (process.env.STACKRING_CACHE === '0') return instrumentSource(source, filename, options).code;
+  const dir = cacheDirectory();
+  const file = join(dir, cacheKey(source, filename, options).slice(0, 40) + '.js');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // not cached yet
+  }
+  const { code } = instrumentSource(source, filename, options);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file); // atomic: a concurrent reader sees the whole file or none
+  } catch {
+    // read-only tree: instrument again next time
+  }
+  return code;
+}

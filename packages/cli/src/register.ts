@@ -1,0 +1,36 @@
+// `node --import stackring/register app.js`: instruments the app's modules as they load and
+// starts the agent (when STACKRING_AGENT=1, as `stackring run` and `record` set it).
+// Worker threads inherit --import through execArgv, so they are instrumented too.
+
+import * as nodeModule from 'node:module';
+import { isMainThread } from 'node:worker_threads';
+import { installRequireHook } from './hooks/cjs-hook.js';
+
+// Node's own error stacks then show original positions (the instrumented files carry maps).
+process.setSourceMapsEnabled(true);
+
+type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
+const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+
+if (typeof registerHooks === 'function') {
+  // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
+  const { instrumentCached } = await import('./hooks/transform.js');
+  const { pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
+  const { fileURLToPath } = await import('node:url');
+  registerHooks({
+    load(url, context, nextLoad) {
+      const result = nextLoad(url, context);
+      const format = result.format;
+      if ((format !== 'module' && format !== 'commonjs') || !shouldInstrument(url) || result.source == null) return result;
+      const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
+      return { ...result, source: instrumentCached(source, fileURLToPath(url), { format, plugin: pluginOptionsFromEnv() }) };
+    },
+  });
+} else {
+  nodeModule.register('./hooks/esm-hooks.js', import.meta.url);
+  installRequireHook();
+}
+
+// The runtime starts the agent itself when STACKRING_AGENT=1 (with the STACKRING_* options);
+// loading it here makes the agent available before the first instrumented module.
+if (isMainThread && process.env.STACKRING_AGENT === '1') await import('@stackring/runtime');

@@ -1,0 +1,29 @@
+// Trace -> output format, through the exporters; trace errors become clear CLI errors.
+import { ExportError, exportProfile, profileFromTrace, type ExportFormat } from '@stackring/export';
+import { TraceFormatError } from '@stackring/ring';
+import { CliError, ExitCode } from './exit-codes.js';
+import { yellow } from './style.js';
+
+export async function loadProfile(trace: string) {
+  try {
+    return await profileFromTrace(trace, {
+      onWarning: (w) => process.stderr.write(yellow(`warning: ${w.message}`, process.stderr) + '\n'),
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new CliError(`${trace}: no such file`, ExitCode.BAD_INPUT);
+    if (e.code === 'EACCES' || e.code === 'EISDIR') throw new CliError(`${trace}: cannot read (${e.code})`, ExitCode.BAD_INPUT);
+    if (error instanceof TraceFormatError) throw new CliError(`not a valid stackring trace: ${e.message}`, ExitCode.BAD_INPUT);
+    throw error;
+  }
+}
+
+export async function writeReport(trace: string, format: ExportFormat, out: string): Promise<string[]> {
+  const profile = await loadProfile(trace);
+  try {
+    return await exportProfile(profile, format, out);
+  } catch (error) {
+    if (error instanceof ExportError) throw new CliError(`cannot write ${error.message}`, ExitCode.FAILURE);
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parse } from '@babel/parser';
+
+// Every command end to end, through the real bin, on real child processes.
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'stackring-cli-'));
+const cacheDir = join(dir, 'cache');
+const env = { ...process.env, STACKRING_CACHE_DIR: cacheDir, NO_COLOR: '1' };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterEach(() => children.splice(0).forEach((c) => c.kill('SIGKILL')));
+
+function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: options.cwd, env: { ...env, ...options.env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `stackring <args>` in the background and waits for the app's {"ready":true,"pid":N} line. */
+async function background(args: string[], extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ pid: number }>((resolve, reject) => {
+    lines.on('line', (line) => {
+      try {
+        const m = JSON.parse(line);
+        if (m.ready) resolve(m);
+      } catch {
+        // other output
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  return { child, pid: ready.pid, stderr: () => stderr };
+}
+
+describe('stackring help and usage', () => {
+  it('has help for every command', () => {
+    for (const command of ['run', 'record', 'dump', 'ps', 'top', 'report', 'instrument']) {
+      const r = cli([command, '--help']);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout).toContain(`stackring ${command}`);
+    }
+    expect(cli(['--help']).stdout).toMatch(/Commands:/);
+  });
+
+  it('exits 2 with a message on bad arguments', () => {
+    const unknown = cli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown argument|Unknown command/i);
+    expect(cli([]).code).toBe(2);
+    const badPid = cli(['dump', 'abc']);
+    expect(badPid.code).toBe(2);
+    expect(badPid.stderr).toMatch(/pid/);
+    expect(cli(['report', 'x.srt', '--format', 'bmp']).code).toBe(2);
+  });
+});
+
+describe('stackring instrument', () => {
+  it('instruments a tree, copies the rest, reports a syntax error with file, line and column, and carries on', () => {
+    const out = join(dir, 'out');
+    const r = cli(['instrument', join(fixtures, 'tree'), '-d', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(fixtures, 'tree', 'lib', 'broken.js')}:5:3: Unexpected keyword 'return'`);
+    expect(r.stderr).toMatch(/2 instrumented, 2 copied, 1 failed/);
+    expect(existsSync(join(out, 'lib', 'broken.js'))).toBe(false); // nothing half-written
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('plain text, copied as is\n');
+    for (const f of ['main.js', 'lib/math.js']) {
+      const code = readFileSync(join(out, f), 'utf8');
+      expect(code).toContain('@stackring/runtime');
+      expect(() => parse(code, { sourceType: 'script', allowReturnOutsideFunction: true })).not.toThrow();
+      expect(JSON.parse(readFileSync(join(out, `${f}.map`), 'utf8')).sources[0]).toMatch(/(main|math)\.js$/);
+    }
+    // The instrumented tree runs and gives the same result as the original.
+    const plain = spawnSync(process.execPath, [join(fixtures, 'tree', 'main.js')], { encoding: 'utf8' });
+    // An instrumented build needs @stackring/runtime where it runs: here, this repository's.
+    const nodePath = fileURLToPath(new URL('../../../node_modules', import.meta.url));
+    const instrumented = spawnSync(process.execPath, [join(out, 'main.js')], { encoding: 'utf8', env: { ...env, NODE_PATH: nodePath } });
+    expect(instrumented.stderr).toBe('');
+    expect(instrumented.stdout).toBe(plain.stdout);
+  });
+
+  it('names a path that does not exist', () => {
+    const r = cli(['instrument', join(dir, 'nope'), '-d', join(dir, 'out2')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('no such file or directory');
+  });
+});
+
+describe('stackring run, dump, ps, top', () => {
+  it('dumps a program blocked three calls deep, from another process', async () => {
+    const app = await background(['run', '--', 'node', join(fixtures, 'apps', 'blocked.mjs')]);
+    let dump = cli(['dump', String(app.pid)]);
+    expect(dump.code, dump.stderr).toBe(0);
+    expect(dump.stdout).toMatch(new RegExp(`Process ${app.pid}`));
+    const names = dump.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('    ') && l.includes('blocked.mjs'))
+      .map((l) => l.trim().split(' ')[0]);
+    expect(names).toEqual(['inner', 'middle', 'outer']); // innermost first, like a stack trace
+    dump = cli(['dump', String(app.pid), '--json']);
+    const json = JSON.parse(dump.stdout);
+    expect(json.threads[0].frames.map((f: { name: string }) => f.name)).toEqual(['outer', 'middle', 'inner']);
+    expect(json.threads[0].frames[0].line).toBe(2);
+
+    const ps = cli(['ps']);
+    expect(ps.stdout).toContain(String(app.pid));
+    const top = cli(['top', String(app.pid), '--iterations', '1', '--refresh', '0.5']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/\d+\.\d%\s+\d+\.\d%\s+inner \(/);
+  });
+
+  it('says clearly when a pid has no agent or does not exist', () => {
+    const none = cli(['dump', String(process.pid)]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('has no stackring agent');
+    const gone = cli(['dump', '4194000']);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain('no process with id 4194000');
+  });
+});
+
+describe('stackring record and report', () => {
+  it('records a program, writes the trace and a flame graph, converts to every format', () => {
+    const trace = join(dir, 'cpu.srt');
+    const r = cli(['record', '-o', trace, '-f', 'html', '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '800']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(trace)).toBe(true);
+    const html = readFileSync(join(dir, 'cpu.html'), 'utf8');
+    expect(html).toContain('fib');
+    const folded = join(dir, 'cpu.folded');
+    expect(cli(['report', trace, '-f', 'folded', '-o', folded]).code).toBe(0);
+    const lines = readFileSync(folded, 'utf8').trim().split('\n');
+    expect(lines.every((l) => /^(.+) (\d+)$/.test(l))).toBe(true);
+    expect(lines.some((l) => /work;fib/.test(l))).toBe(true);
+    for (const format of ['speedscope', 'cpuprofile', 'chrome', 'pprof', 'svg']) {
+      const out = cli(['report', trace, '-f', format, '-o', join(dir, `cpu-${format}.out`)]);
+      expect(out.code, `${format}: ${out.stderr}`).toBe(0);
+    }
+  });
+
+  it('rejects a missing or corrupt trace and an unwritable output with clear errors', () => {
+    const missing = cli(['report', join(dir, 'missing.srt'), '-f', 'folded']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('no such file');
+    const bad = join(dir, 'bad.srt');
+    writeFileSync(bad, 'this is not a trace at all');
+    const corrupt = cli(['report', bad, '-f', 'folded']);
+    expect(corrupt.code).toBe(4);
+    expect(corrupt.stderr).toMatch(/at byte \d+: expected/);
+    const trace = join(dir, 'cpu.srt');
+    const unwritable = cli(['report', trace, '-f', 'folded', '-o', join(dir, 'no-such-dir', 'x.folded')]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain('cannot write');
+  });
+});
