@@ -224,3 +224,20 @@ export function closeRing(w: RingWriter): void {
   Atomics.add(w.words, Ctrl.SEALED_COUNT, 1);
   Atomics.notify(w.words, Ctrl.SEALED_COUNT);
 }
+
+/**
+ * Takes both slow paths once, recording nothing. enter and exit are inlined into every
+ * instrumented function, and V8 compiles a call it has never seen taken as a deoptimisation
+ * point: without this, the first switch inside each optimised function would deoptimise it,
+ * and a sampler would keep causing such deoptimisations all over a program.
+ */
+export function warmSlowPaths(w: RingWriter): void {
+  const words = w.words;
+  for (let i = 0; i < 2; i++) {
+    forceSlowPaths(words);
+    const token = w.enter(0); // enterSlow: no request, so it only republishes the bounds
+    forceSlowPaths(words);
+    w.exit(token); // exitSlow: back to the depth before, nothing left in the sub-buffer
+  }
+  publishLimit(w);
+}

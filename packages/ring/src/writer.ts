@@ -4,7 +4,7 @@
 
 import { ringGeometry } from './create-ring.js';
 import { CONTROL_WORDS, HEADER_WORDS, SwitchReason } from './layout.js';
-import { beginRing, exitSlow, enterSlow, stackSnapshot, switchSubBuffer, closeRing } from './writer-slow-path.js';
+import { beginRing, exitSlow, enterSlow, stackSnapshot, switchSubBuffer, closeRing, warmSlowPaths } from './writer-slow-path.js';
 
 // Control words used on the fast path, as literals so that TurboFan folds them.
 const DEPTH = 5; // Ctrl.DEPTH
@@ -60,6 +60,7 @@ export class RingWriter {
     this.threadId = g.threadId;
     this.recordBase = CONTROL_WORDS + HEADER_WORDS;
     beginRing(this);
+    warmSlowPaths(this);
   }
 
   /** Pushes a frame; returns the depth before the push, the token for `exit`. */
