@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from '@babel/parser';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 // Every command end to end, through the real bin, on real child processes.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -93,6 +96,26 @@ describe('stackring instrument', () => {
     const r = cli(['instrument', join(dir, 'nope'), '-d', join(dir, 'out2')]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('no such file or directory');
+  });
+});
+
+describe('loading hooks', () => {
+  it('instruments dependencies (CommonJS and ES modules) on request without changing results, nor itself', () => {
+    const app = join(fixtures, 'apps', 'deps.mjs');
+    const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+    const plain = spawnSync(process.execPath, [app], { encoding: 'utf8' });
+    const hooked = spawnSync(process.execPath, ['--import', register, app], {
+      encoding: 'utf8',
+      env: { ...env, STACKRING_NODE_MODULES: '1', STACKRING_CACHE_DIR: join(dir, 'deps-cache') },
+    });
+    expect(hooked.stderr).toBe('');
+    expect(hooked.stdout).toBe(plain.stdout);
+    expect(JSON.parse(plain.stdout).body).toEqual(['FunctionDeclaration', 'ClassDeclaration']);
+    // The cache holds the instrumented dependencies (and no Babel file: Babel is never instrumented).
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const cached = readdirSync(join(dir, 'deps-cache')).map((f) => readFileSync(join(dir, 'deps-cache', f), 'utf8'));
+    expect(cached.some((code) => code.includes('js-yaml') || code.includes('YAMLException'))).toBe(true);
+    expect(cached.some((code) => code.includes('@babel/core'))).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
 
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
-import { instrumentCached } from './transform.js';
+import { instrumentCached, isTransforming } from './transform.js';
 import { pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
@@ -17,7 +17,7 @@ export function installRequireHook(): void {
     const original = extensions[ext];
     if (original === undefined || (original as { stackring?: boolean }).stackring) continue;
     const hooked: Loader = (module, filename) => {
-      if (!shouldInstrumentPath(filename)) return original(module, filename);
+      if (isTransforming() || !shouldInstrumentPath(filename)) return original(module, filename);
       const compile = module._compile;
       module._compile = function (this: CompilableModule, code: string, file: string) {
         module._compile = compile;

@@ -3,7 +3,8 @@
 
 import { fileURLToPath } from 'node:url';
 
-const SELF = /[\\/](?:node_modules[\\/]@stackring[\\/]|node_modules[\\/]stackring[\\/]|packages[\\/](?:ring|runtime|babel-plugin|export|cli)[\\/](?:dist|src)[\\/])/;
+// stackring itself, and what it instruments with (Babel and its helpers), are never instrumented.
+const SELF = /[\\/](?:node_modules[\\/](?:@stackring|stackring|@babel|@jridgewell|picomatch|gensync|yargs)[\\/]|packages[\\/](?:ring|runtime|babel-plugin|export|cli)[\\/](?:dist|src)[\\/])/;
 
 export function shouldInstrument(url: string): boolean {
   if (!url.startsWith('file:')) return false;

@@ -26,8 +26,28 @@ export interface InstrumentResult {
   map: object | null;
 }
 
+let transforming = false;
+
+/**
+ * True while a transform runs. Babel requires parts of itself lazily during its first
+ * transform; the require hook must load those plainly, or it would re-enter Babel half-loaded
+ * (with node_modules instrumentation on, @babel/* files are otherwise candidates).
+ */
+export function isTransforming(): boolean {
+  return transforming;
+}
+
 /** Instruments `source` of `filename`; throws Babel's error (with file and place) on bad syntax. */
 export function instrumentSource(source: string, filename: string, options: InstrumentOptions = {}): InstrumentResult {
+  transforming = true;
+  try {
+    return transform(source, filename, options);
+  } finally {
+    transforming = false;
+  }
+}
+
+function transform(source: string, filename: string, options: InstrumentOptions): InstrumentResult {
   const sourceMaps = options.sourceMaps ?? 'inline';
   const result = transformSync(source, {
     filename,
