@@ -124,6 +124,7 @@ function info(): InfoAnswer {
     sampling: options.interval > 0,
     recording: options.record,
     agentHeapUsed: getHeapStatistics().used_heap_size,
+    agentUtilization: performance.eventLoopUtilization().utilization,
   };
 }
 

@@ -53,6 +53,8 @@ export interface InfoAnswer {
   recording: string | null;
   /** The agent's own JS heap in bytes (its isolate): stays flat while it samples. */
   agentHeapUsed: number;
+  /** Share of the time the agent's thread was busy since it started (0..1): its CPU cost. */
+  agentUtilization: number;
 }
 
 export interface ErrorAnswer {
