@@ -6,11 +6,22 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { transformSync, version as babelVersion } from '@babel/core';
-import stackringPlugin from '@stackring/babel-plugin';
+import type * as Babel from '@babel/core';
 
 const require = createRequire(import.meta.url);
 const pluginVersion: string = require('@stackring/babel-plugin/package.json').version;
+const babelVersion: string = require('@babel/core/package.json').version;
+
+// Babel and the plugin load only on a cache miss: loading Babel costs more than a warm start
+// of most apps.
+let babel: { transformSync: typeof Babel.transformSync; plugin: Babel.PluginItem } | null = null;
+function loadBabel() {
+  babel ??= {
+    transformSync: (require('@babel/core') as typeof Babel).transformSync,
+    plugin: (require('@stackring/babel-plugin') as { default: Babel.PluginItem }).default,
+  };
+  return babel;
+}
 
 export interface InstrumentOptions {
   /** Options passed to @stackring/babel-plugin (include, exclude, runtime, ...). */
@@ -24,6 +35,16 @@ export interface InstrumentOptions {
 export interface InstrumentResult {
   code: string;
   map: object | null;
+}
+
+/**
+ * Loads Babel and the plugin and runs one small transform, so that every file Babel requires
+ * lazily is loaded now, plainly. Needed before instrumenting node_modules: a package both the
+ * app and Babel use (picocolors, say) would otherwise be instrumented by a Babel that needs it
+ * half-way through loading it.
+ */
+export function warmUp(): void {
+  instrumentSource('function f(a = 1) { return async () => a; }', '/stackring-warm-up.js', { sourceMaps: 'inline' });
 }
 
 let transforming = false;
@@ -49,6 +70,7 @@ export function instrumentSource(source: string, filename: string, options: Inst
 
 function transform(source: string, filename: string, options: InstrumentOptions): InstrumentResult {
   const sourceMaps = options.sourceMaps ?? 'inline';
+  const { transformSync, plugin } = loadBabel();
   const result = transformSync(source, {
     filename,
     babelrc: false,
@@ -56,7 +78,7 @@ function transform(source: string, filename: string, options: InstrumentOptions)
     browserslistConfigFile: false,
     sourceType: options.format === 'module' ? 'module' : options.format === 'commonjs' ? 'script' : 'unambiguous',
     parserOpts: { allowReturnOutsideFunction: options.format !== 'module', errorRecovery: false },
-    plugins: [[stackringPlugin, options.plugin ?? {}]],
+    plugins: [[plugin, options.plugin ?? {}]],
     inputSourceMap: true as never,
     sourceMaps: sourceMaps === 'inline' ? 'inline' : sourceMaps === 'separate',
     compact: false,
