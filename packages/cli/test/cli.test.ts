@@ -119,6 +119,20 @@ describe('loading hooks', () => {
   });
 });
 
+describe('loading hooks and error stacks', () => {
+  it("keeps Node's error stacks at the original positions (source maps)", () => {
+    const app = join(fixtures, 'apps', 'throws.cjs');
+    const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+    const plain = spawnSync(process.execPath, [app], { encoding: 'utf8' });
+    const hooked = spawnSync(process.execPath, ['--import', register, app], {
+      encoding: 'utf8',
+      env: { ...env, STACKRING_CACHE_DIR: join(dir, 'throws-cache') },
+    });
+    expect(plain.stdout).toContain(`${app}:3:11`);
+    expect(hooked.stdout).toBe(plain.stdout);
+  });
+});
+
 describe('stackring run, dump, ps, top', () => {
   it('dumps a program blocked three calls deep, from another process', async () => {
     const app = await background(['run', '--', 'node', join(fixtures, 'apps', 'blocked.mjs')]);
