@@ -18,16 +18,21 @@ if (process.env.STACKRING_NODE_MODULES === '1') (await import('./hooks/transform
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { instrumentCached } = await import('./hooks/transform.js');
+  const { instrumentCached, isTransforming } = await import('./hooks/transform.js');
+  const { readFileSync } = await import('node:fs');
   const { pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
   registerHooks({
     load(url, context, nextLoad) {
       const result = nextLoad(url, context);
-      const format = result.format;
-      if ((format !== 'module' && format !== 'commonjs') || !shouldInstrument(url) || result.source == null) return result;
-      const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
-      return { ...result, source: instrumentCached(source, fileURLToPath(url), { format, plugin: pluginOptionsFromEnv() }) };
+      // require() of a CommonJS file leaves the format undefined: the CommonJS loader decides.
+      const format = result.format ?? 'commonjs';
+      if ((format !== 'module' && format !== 'commonjs') || !shouldInstrument(url) || isTransforming()) return result;
+      const path = fileURLToPath(url);
+      // For require(), Node's default load may leave the source to the CommonJS loader.
+      const raw = result.source ?? readFileSync(path);
+      const source = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv() }) };
     },
   });
 } else {
