@@ -9,13 +9,16 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const register = here('../packages/cli/dist/register.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const workloads = (process.env.BENCH_WORKLOADS ?? 'fib,acorn,js-yaml,marked,postcss').split(',');
+const only = process.env.BENCH_VARIANTS?.split(',');
 const variants = {
   plain: { args: [], env: {} },
   instrumented: { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1' } },
+  'agent idle': { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'sampled 1 kHz': { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', here('../node_modules/.cache/stackring-bench-cpuprof')], env: {} },
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+if (only) for (const v of Object.keys(variants)) if (v !== 'plain' && !only.includes(v)) delete variants[v];
 
 console.log(`whole-process overhead: node ${process.version}, ${ROUNDS} alternating processes per variant, median ms per iteration`);
 console.log(`${'workload'.padEnd(10)} ${Object.keys(variants).map((v) => v.padStart(14)).join(' ')}`);

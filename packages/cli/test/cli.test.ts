@@ -185,6 +185,28 @@ describe('stackring record and report', () => {
     }
   });
 
+  it('stops a program after --duration seconds, with a finished trace and success', () => {
+    const trace = join(dir, 'duration.srt');
+    const started = Date.now();
+    const r = cli(['record', '-o', trace, '--duration', '1', '--', 'node', join(fixtures, 'apps', 'serve.mjs')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const report = cli(['report', trace, '-f', 'folded', '-o', join(dir, 'duration.folded')]);
+    expect(report.stderr).toBe(''); // no warning: the trace was finished (trailer written)
+    expect(readFileSync(join(dir, 'duration.folded'), 'utf8')).toContain('handle');
+  });
+
+  it('--duration ends a program stuck in a synchronous loop too (SIGKILL after a grace period)', () => {
+    const trace = join(dir, 'stuck.srt');
+    const r = cli(['record', '-o', trace, '--duration', '1', '--', 'node', join(fixtures, 'apps', 'blocked.mjs')], { env: { BLOCK_MS: '600000' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('did not stop');
+    const report = cli(['report', trace, '-f', 'folded', '-o', join(dir, 'stuck.folded')]);
+    expect(report.code).toBe(0);
+    expect(report.stderr).toContain('warning'); // readable up to its last chunk, no trailer
+    expect(readFileSync(join(dir, 'stuck.folded'), 'utf8')).toContain('outer;middle;inner');
+  });
+
   it('rejects a missing or corrupt trace and an unwritable output with clear errors', () => {
     const missing = cli(['report', join(dir, 'missing.srt'), '-f', 'folded']);
     expect(missing.code).toBe(4);

@@ -4,7 +4,10 @@ import { commandFrom, exitCodeOf, launch } from '../launch.js';
 import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
 import { writeReport } from '../report.js';
-import { dim } from '../style.js';
+import { dim, yellow } from '../style.js';
+
+/** How long `--duration` waits after SIGINT before SIGKILL. */
+const GRACE_MS = 3000;
 
 interface RecordArgs extends AgentArgs {
   command?: string[];
@@ -32,18 +35,31 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       .example('$0 record -o app.srt -f html -- node app.js', 'record app.js, write app.srt and app.html') as unknown as Argv<RecordArgs>,
   handler: async (args) => {
     const trace = resolve(args.output);
-    let timer: NodeJS.Timeout | undefined;
+    const timers: NodeJS.Timeout[] = [];
     const result = await launch(commandFrom(args), { ...agentEnv(args), STACKRING_RECORD: trace }, (pid) => {
-      if (args.duration !== undefined) timer = setTimeout(() => process.kill(pid, 'SIGINT'), args.duration * 1000);
+      if (args.duration === undefined) return;
+      timers.push(
+        setTimeout(() => {
+          process.kill(pid, 'SIGINT'); // the agent finishes the trace, then the program ends
+          // A program stuck in a synchronous loop cannot act on SIGINT: end it after a grace
+          // period. Its trace stays readable up to the last chunk.
+          timers.push(
+            setTimeout(() => {
+              process.stderr.write(yellow(`stackring: the program did not stop ${GRACE_MS / 1000} s after SIGINT; killing it`, process.stderr) + '\n');
+              process.kill(pid, 'SIGKILL');
+            }, GRACE_MS),
+          );
+        }, args.duration * 1000),
+      );
     });
-    clearTimeout(timer);
+    timers.forEach(clearTimeout);
     process.stderr.write(dim(`stackring: trace written to ${trace}`, process.stderr) + '\n');
     for (const format of args.format ?? []) {
       const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format));
       for (const f of files) process.stderr.write(dim(`stackring: ${format} written to ${f}`, process.stderr) + '\n');
     }
     // A program stopped by --duration ended as asked: that is success.
-    const stoppedByUs = args.duration !== undefined && result.signal === 'SIGINT';
+    const stoppedByUs = args.duration !== undefined && (result.signal === 'SIGINT' || result.signal === 'SIGKILL');
     process.exitCode = stoppedByUs ? 0 : exitCodeOf(result);
   },
 };
