@@ -12,10 +12,6 @@ process.setSourceMapsEnabled(true);
 type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
 const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
-// With node_modules instrumented, load Babel completely before any hook runs (see warmUp).
-// Otherwise Babel loads on the first transform the cache does not have.
-if (process.env.STACKRING_NODE_MODULES === '1') (await import('./hooks/transform.js')).warmUp();
-
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
   const { instrumentCached, isTransforming } = await import('./hooks/transform.js');

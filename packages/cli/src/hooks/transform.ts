@@ -37,16 +37,6 @@ export interface InstrumentResult {
   map: object | null;
 }
 
-/**
- * Loads Babel and the plugin and runs one small transform, so that every file Babel requires
- * lazily is loaded now, plainly. Needed before instrumenting node_modules: a package both the
- * app and Babel use (picocolors, say) would otherwise be instrumented by a Babel that needs it
- * half-way through loading it.
- */
-export function warmUp(): void {
-  instrumentSource('function f(a = 1) { return async () => a; }', '/stackring-warm-up.js', { sourceMaps: 'inline' });
-}
-
 let transforming = false;
 
 /**
