@@ -3,6 +3,7 @@
 // one is `stack = stack[0 .. startDepth - k] ++ [e1..en]`. Memory is one stack per thread,
 // whatever the length of the stream.
 
+import { growInt32 } from './grow.js';
 import { SwitchReason, UNKNOWN_FRAME } from './layout.js';
 import type { SubBuffer } from './sub-buffer.js';
 
@@ -35,7 +36,7 @@ export interface StackSample {
 /** The reconstructed stack of one thread, advanced one sealed sub-buffer at a time. */
 export class ThreadStack {
   readonly threadId: number;
-  private frames = new Int32Array(64);
+  private frames: Int32Array = new Int32Array(64);
   private depth = 0;
   /** Sequence number expected next; null before the first sub-buffer. */
   private expectedSeq: number | null = null;
@@ -108,13 +109,7 @@ export class ThreadStack {
 
   /** Grows the backing store to hold `depth` frames, keeping the frames below. */
   private reserve(depth: number): Int32Array {
-    if (depth > this.frames.length) {
-      let size = this.frames.length * 2;
-      while (size < depth) size *= 2;
-      const grown = new Int32Array(size);
-      grown.set(this.frames.subarray(0, this.depth));
-      this.frames = grown;
-    }
+    this.frames = growInt32(this.frames, depth, this.depth);
     return this.frames;
   }
 }

@@ -4,6 +4,7 @@
 // below the frames of the current sub-buffer.
 
 import { epochMillis } from './clock.js';
+import { growInt32 } from './grow.js';
 import {
   Ctrl,
   HEADER_WORDS,
@@ -93,13 +94,7 @@ function keyframeFits(w: RingWriter, depth: number): boolean {
 /** Copies the records of the current sub-buffer into the stack image (before leaving it). */
 function updateImage(w: RingWriter, depth: number): void {
   const entries = depth - w.floor;
-  if (depth > w.image.length) {
-    let size = w.image.length * 2;
-    while (size < depth) size *= 2;
-    const grown = new Int32Array(size);
-    grown.set(w.image.subarray(0, w.floor));
-    w.image = grown;
-  }
+  w.image = growInt32(w.image, depth, w.floor);
   if (entries > 0) {
     const from = w.recordBase + w.floor;
     w.image.set(w.words.subarray(from, from + entries), w.floor);

@@ -42,3 +42,9 @@ export function agentEnv(args: AgentArgs): Record<string, string> {
   if (args.exclude?.length) env.STACKRING_EXCLUDE = args.exclude.join(',');
   return env;
 }
+
+/** The check of a `<pid>` positional (dump, top). */
+export function checkPid(pid: unknown): true {
+  if (!Number.isInteger(pid) || (pid as number) <= 0) throw new UsageError(`<pid> must be a process id, got ${String(pid)}`);
+  return true;
+}

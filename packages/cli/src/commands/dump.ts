@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { requestAgent } from '@stackring/runtime/client';
 import { formatDump } from '../format-dump.js';
-import { CliError, ExitCode, UsageError } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { checkPid } from './agent-args.js';
 
 interface DumpArgs {
   pid: number;
@@ -18,8 +19,7 @@ export const dumpCommand: CommandModule<object, DumpArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the dump as JSON' })
       .option('timeout', { type: 'number', default: 5000, describe: 'give up after this many ms' })
       .check((a) => {
-        if (!Number.isInteger(a.pid) || (a.pid as number) <= 0) throw new UsageError(`<pid> must be a process id, got ${String(a.pid)}`);
-        return true;
+        return checkPid(a.pid);
       })
       .example('$0 dump 4242', 'where is process 4242 right now?') as unknown as Argv<DumpArgs>,
   handler: async (args) => {

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { requestAgent } from '@stackring/runtime/client';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
+import { checkPid } from './agent-args.js';
 import { bold, dim } from '../style.js';
 
 interface TopArgs {
@@ -27,7 +28,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
       .option('refresh', { type: 'number', default: 1, describe: 'seconds between screen refreshes' })
       .option('iterations', { type: 'number', describe: 'stop after this many refreshes (default: until Ctrl-C)' })
       .check((a) => {
-        if (!Number.isInteger(a.pid) || (a.pid as number) <= 0) throw new UsageError(`<pid> must be a process id, got ${String(a.pid)}`);
+        checkPid(a.pid);
         if (!((a.rate as number) > 0 && (a.rate as number) <= 1000)) throw new UsageError('--rate must be in (0, 1000]');
         return true;
       }) as unknown as Argv<TopArgs>,
