@@ -33,6 +33,12 @@ export interface StackSample {
   request: number;
 }
 
+/**
+ * Deeper than any stack V8 runs (about 11,000 frames by default, a few hundred thousand with
+ * a huge --stack-size): a header that claims more is corrupt, and is not allocated.
+ */
+export const MAX_RECONSTRUCTED_DEPTH = 1 << 20;
+
 /** The reconstructed stack of one thread, advanced one sealed sub-buffer at a time. */
 export class ThreadStack {
   readonly threadId: number;
@@ -68,6 +74,9 @@ export class ThreadStack {
     const recordWords = sub.recordWords;
     const entries = Math.floor(sub.records.length / recordWords);
     const gap = this.expectedSeq === null ? 0 : (sub.seq - this.expectedSeq) >>> 0;
+    if (sub.startDepth - sub.pops + entries > MAX_RECONSTRUCTED_DEPTH || sub.startDepth > MAX_RECONSTRUCTED_DEPTH) {
+      return this.tooDeep(sub, entries, gap, advance);
+    }
     // A sub-buffer that starts at depth 0 carries the whole stack (a keyframe).
     let keep: number;
     if (sub.startDepth === 0) keep = 0;
@@ -97,6 +106,34 @@ export class ThreadStack {
       seq: sub.seq,
       frames: advance ? frames.slice(0, depth) : frames,
       unknownFrames: countUnknown(frames, depth),
+      live: (sub.reason & SwitchReason.LIVE) !== 0,
+      idle: (sub.reason & SwitchReason.IDLE) !== 0,
+      reason: sub.reason,
+      missedSubBuffers: gap,
+      lostSubBuffers: sub.lostSubBuffers,
+      lostEntries: sub.lostEntries,
+      request: sub.request,
+    };
+  }
+
+  /**
+   * A header claiming a stack deeper than any V8 stack (corrupt or crafted input): counted as
+   * an inconsistency, shown as that many unknown frames without allocating them, and nothing
+   * below is trusted afterwards (the next sub-buffer will not match the reset stack).
+   */
+  private tooDeep(sub: SubBuffer, entries: number, gap: number, advance: boolean): StackSample {
+    if (advance) {
+      this.inconsistencies++;
+      this.depth = 0;
+      this.expectedSeq = (sub.seq + 1) >>> 0;
+      this.missedSubBuffers += gap;
+    }
+    return {
+      threadId: sub.threadId,
+      time: sub.time,
+      seq: sub.seq,
+      frames: new Int32Array(0),
+      unknownFrames: Math.max(0, sub.startDepth - sub.pops) + entries,
       live: (sub.reason & SwitchReason.LIVE) !== 0,
       idle: (sub.reason & SwitchReason.IDLE) !== 0,
       reason: sub.reason,

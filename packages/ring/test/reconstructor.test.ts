@@ -130,6 +130,22 @@ describe('reconstructor', () => {
     expect(rec.thread(1).inconsistencies).toBe(1);
   });
 
+  it('does not allocate a stack a corrupt header claims is deeper than any V8 stack', () => {
+    const rec = new Reconstructor();
+    const base: SubBuffer = {
+      threadId: 2, seq: 0, reason: 0, startDepth: 0, pops: 0, records: Int32Array.of(1, 2), recordWords: 1,
+      lostSubBuffers: 0, lostEntries: 0, lostLowDepth: 0, request: 0, time: 0,
+    };
+    rec.push(base);
+    const huge = rec.push({ ...base, seq: 1, startDepth: 2 ** 24, records: Int32Array.of(3) });
+    expect(huge.frames.length).toBe(0);
+    expect(huge.unknownFrames).toBe(2 ** 24 + 1);
+    expect(rec.thread(2).inconsistencies).toBe(1);
+    // Nothing below is trusted afterwards; a keyframe makes the stack whole again.
+    expect(Array.from(rec.push({ ...base, seq: 2, startDepth: 2, records: Int32Array.of(4) }).frames)).toEqual([-1, -1, 4]);
+    expect(Array.from(rec.push({ ...base, seq: 3, records: Int32Array.of(5, 6) }).frames)).toEqual([5, 6]);
+  });
+
   it('reads records with payload words (room for argument capture)', () => {
     const rec = new Reconstructor();
     const sample = rec.push({
