@@ -3,6 +3,7 @@
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { diffCommand } from './commands/diff.js';
 import { dumpCommand } from './commands/dump.js';
 import { instrumentCommand } from './commands/instrument.js';
 import { psCommand } from './commands/ps.js';
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
     .command(psCommand)
     .command(topCommand)
     .command(reportCommand)
+    .command(diffCommand)
     .command(instrumentCommand)
     .demandCommand(1, 'give a command; see stackring --help')
     .strict()

@@ -48,7 +48,7 @@ async function background(args: string[], extraEnv: Record<string, string> = {})
 
 describe('stackring help and usage', () => {
   it('has help for every command', () => {
-    for (const command of ['run', 'record', 'dump', 'ps', 'top', 'report', 'instrument']) {
+    for (const command of ['run', 'record', 'dump', 'ps', 'top', 'report', 'diff', 'instrument']) {
       const r = cli([command, '--help']);
       expect(r.code, command).toBe(0);
       expect(r.stdout).toContain(`stackring ${command}`);
@@ -205,6 +205,22 @@ describe('stackring record and report', () => {
     expect(report.code).toBe(0);
     expect(report.stderr).toContain('warning'); // readable up to its last chunk, no trailer
     expect(readFileSync(join(dir, 'stuck.folded'), 'utf8')).toContain('outer;middle;inner');
+  });
+
+  it('diffs two traces, as an HTML flame graph and as two-column folded stacks', () => {
+    const a = join(dir, 'diff-a.srt');
+    const b = join(dir, 'diff-b.srt');
+    expect(cli(['record', '-o', a, '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '400']).code).toBe(0);
+    expect(cli(['record', '-o', b, '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '400']).code).toBe(0);
+    const folded = join(dir, 'diff.folded');
+    expect(cli(['diff', a, b, '-f', 'folded', '-o', folded]).code).toBe(0);
+    const rows = readFileSync(folded, 'utf8').trim().split('\n');
+    expect(rows.every((l) => /^(.+) (\d+) (\d+)$/.test(l))).toBe(true);
+    expect(rows.some((l) => l.includes('work;fib'))).toBe(true);
+    const html = join(dir, 'diff.html');
+    expect(cli(['diff', a, b, '-o', html]).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('fib');
+    expect(cli(['diff', a, join(dir, 'nope.srt'), '-o', html]).code).toBe(4);
   });
 
   it('rejects a missing or corrupt trace and an unwritable output with clear errors', () => {
