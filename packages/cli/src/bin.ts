@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // stackring: the command line. Each command lives in commands/; exit codes in exit-codes.ts.
 
+import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { diffCommand } from './commands/diff.js';
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // A handler's own error is handled below, with its exit code; the rest is usage.
