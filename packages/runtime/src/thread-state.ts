@@ -95,8 +95,11 @@ function createThreadState(): ThreadState {
       // An agent that started after this thread: tell it everything again.
       state.post(announcement);
       for (const t of state.tables) state.post({ type: 'functions', threadId, ...t });
-    } else if (isMainThread && message !== undefined && state.agentPort === null) {
-      state.peers.push(message);
+    } else if (isMainThread && message !== undefined) {
+      // Other threads' announcements: kept for an agent that starts later, and passed on to a
+      // running one through its port (it may not have been listening on the channel yet).
+      if (state.agentPort === null) state.peers.push(message);
+      else state.agentPort.postMessage(message);
     }
   };
   process.once('exit', () => {
