@@ -28,7 +28,7 @@ if (typeof registerHooks === 'function') {
       // For require(), Node's default load may leave the source to the CommonJS loader.
       const raw = result.source ?? readFileSync(path);
       const source = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv() }) };
+      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) }) };
     },
   });
 } else {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,6 +205,31 @@ describe('stackring record and report', () => {
     expect(report.code).toBe(0);
     expect(report.stderr).toContain('warning'); // readable up to its last chunk, no trailer
     expect(readFileSync(join(dir, 'stuck.folded'), 'utf8')).toContain('outer;middle;inner');
+  });
+
+  it('records a worker that blocks from its first moment', () => {
+    const trace = join(dir, 'worker-blocks.srt');
+    const r = cli(['record', '-o', trace, '--', 'node', join(fixtures, 'apps', 'worker-blocks.mjs')]);
+    expect(r.code, r.stderr).toBe(0);
+    const folded = join(dir, 'worker-blocks.folded');
+    expect(cli(['report', trace, '-f', 'folded', '-o', folded]).code).toBe(0);
+    expect(readFileSync(folded, 'utf8')).toMatch(/grind;spin \d+/);
+  });
+
+  it('refuses to record into a directory that does not exist, before running anything', () => {
+    const r = cli(['record', '-o', join(dir, 'no-such-dir', 'x.srt'), '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is not a writable directory');
+    expect(r.stdout).toBe(''); // the program did not run
+  });
+
+  it('runs an app that does not depend on stackring, outside this repository', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'stackring-outside-'));
+    copyFileSync(join(fixtures, 'apps', 'blocked.mjs'), join(outside, 'app.mjs'));
+    const app = await background(['run', '--', 'node', join(outside, 'app.mjs')]);
+    const dump = cli(['dump', String(app.pid), '--json']);
+    expect(dump.code, dump.stderr).toBe(0);
+    expect(JSON.parse(dump.stdout).threads[0].frames.map((f: { name: string }) => f.name)).toEqual(['outer', 'middle', 'inner']);
   });
 
   it('diffs two traces, as an HTML flame graph and as two-column folded stacks', () => {

@@ -4,7 +4,21 @@ import { commandFrom, exitCodeOf, launch } from '../launch.js';
 import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
 import { writeReport } from '../report.js';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { dim, yellow } from '../style.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+/** Fails before running anything when the trace could not be written. */
+function checkWritableDirectory(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new CliError(`cannot write ${file}: ${dir} is not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, ExitCode.FAILURE);
+  }
+}
 
 /** How long `--duration` waits after SIGINT before SIGKILL. */
 const GRACE_MS = 3000;
@@ -35,6 +49,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       .example('$0 record -o app.srt -f html -- node app.js', 'record app.js, write app.srt and app.html') as unknown as Argv<RecordArgs>,
   handler: async (args) => {
     const trace = resolve(args.output);
+    checkWritableDirectory(trace);
     const timers: NodeJS.Timeout[] = [];
     const result = await launch(commandFrom(args), { ...agentEnv(args), STACKRING_RECORD: trace }, (pid) => {
       if (args.duration === undefined) return;
@@ -53,6 +68,9 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       );
     });
     timers.forEach(clearTimeout);
+    if (!existsSync(trace)) {
+      throw new CliError(`no trace was written to ${trace} (did the program load any instrumented code? see the warnings above)`, ExitCode.FAILURE);
+    }
     process.stderr.write(dim(`stackring: trace written to ${trace}`, process.stderr) + '\n');
     for (const format of args.format ?? []) {
       const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format));

@@ -21,7 +21,7 @@ export function installRequireHook(): void {
       const compile = module._compile;
       module._compile = function (this: CompilableModule, code: string, file: string) {
         module._compile = compile;
-        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin: pluginOptionsFromEnv() }), file);
+        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin: pluginOptionsFromEnv('commonjs') }), file);
       };
       return original(module, filename);
     };

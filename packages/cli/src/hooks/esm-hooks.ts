@@ -11,6 +11,6 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || !shouldInstrument(url) || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  const code = instrumentCached(source, fileURLToPath(url), { format: 'module', plugin: pluginOptionsFromEnv() });
+  const code = instrumentCached(source, fileURLToPath(url), { format: 'module', plugin: pluginOptionsFromEnv('module') });
   return { ...result, source: code };
 };

@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // stackring itself, and what it instruments with (Babel and its helpers), are never instrumented.
 const SELF = /[\\/](?:node_modules[\\/](?:@stackring|stackring|@babel|@jridgewell|picomatch|gensync|yargs)[\\/]|packages[\\/](?:ring|runtime|babel-plugin|export|cli)[\\/](?:dist|src)[\\/])/;
@@ -59,10 +59,23 @@ function instrumenterPackages(): string[] {
   return instrumenter;
 }
 
-/** Plugin options from STACKRING_INCLUDE / STACKRING_EXCLUDE (comma-separated globs). */
-export function pluginOptionsFromEnv(): Record<string, unknown> {
+/**
+ * Where instrumented code loads the runtime from: this installation's own copy, by absolute
+ * location, so that an app that does not depend on @stackring/runtime itself runs too. A file
+ * URL for ES modules, a path for CommonJS (both builds share one state per thread).
+ */
+const runtimeFor = (() => {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('@stackring/runtime/package.json');
+  const exported = JSON.parse(readFileSync(manifest, 'utf8')).exports['.'] as { import: string };
+  // (import.meta.resolve is not available on the ES module hooks' thread in Node 20.)
+  return { module: pathToFileURL(join(dirname(manifest), exported.import)).href, commonjs: require.resolve('@stackring/runtime') };
+})();
+
+/** Plugin options: the runtime's location, and STACKRING_INCLUDE / STACKRING_EXCLUDE globs. */
+export function pluginOptionsFromEnv(format: 'module' | 'commonjs'): Record<string, unknown> {
   const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
-  const options: Record<string, unknown> = {};
+  const options: Record<string, unknown> = { runtime: runtimeFor[format] };
   const include = list(process.env.STACKRING_INCLUDE);
   const exclude = list(process.env.STACKRING_EXCLUDE);
   if (include) options.include = include;
