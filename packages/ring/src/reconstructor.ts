@@ -100,20 +100,7 @@ export class ThreadStack {
       this.expectedSeq = (sub.seq + 1) >>> 0;
       this.missedSubBuffers += gap;
     }
-    return {
-      threadId: sub.threadId,
-      time: sub.time,
-      seq: sub.seq,
-      frames: advance ? frames.slice(0, depth) : frames,
-      unknownFrames: countUnknown(frames, depth),
-      live: (sub.reason & SwitchReason.LIVE) !== 0,
-      idle: (sub.reason & SwitchReason.IDLE) !== 0,
-      reason: sub.reason,
-      missedSubBuffers: gap,
-      lostSubBuffers: sub.lostSubBuffers,
-      lostEntries: sub.lostEntries,
-      request: sub.request,
-    };
+    return sampleOf(sub, advance ? frames.slice(0, depth) : frames, countUnknown(frames, depth), gap);
   }
 
   /**
@@ -128,20 +115,7 @@ export class ThreadStack {
       this.expectedSeq = (sub.seq + 1) >>> 0;
       this.missedSubBuffers += gap;
     }
-    return {
-      threadId: sub.threadId,
-      time: sub.time,
-      seq: sub.seq,
-      frames: new Int32Array(0),
-      unknownFrames: Math.max(0, sub.startDepth - sub.pops) + entries,
-      live: (sub.reason & SwitchReason.LIVE) !== 0,
-      idle: (sub.reason & SwitchReason.IDLE) !== 0,
-      reason: sub.reason,
-      missedSubBuffers: gap,
-      lostSubBuffers: sub.lostSubBuffers,
-      lostEntries: sub.lostEntries,
-      request: sub.request,
-    };
+    return sampleOf(sub, new Int32Array(0), Math.max(0, sub.startDepth - sub.pops) + entries, gap);
   }
 
   /** Grows the backing store to hold `depth` frames, keeping the frames below. */
@@ -149,6 +123,23 @@ export class ThreadStack {
     this.frames = growInt32(this.frames, depth, this.depth);
     return this.frames;
   }
+}
+
+function sampleOf(sub: SubBuffer, frames: Int32Array, unknownFrames: number, gap: number): StackSample {
+  return {
+    threadId: sub.threadId,
+    time: sub.time,
+    seq: sub.seq,
+    frames,
+    unknownFrames,
+    live: (sub.reason & SwitchReason.LIVE) !== 0,
+    idle: (sub.reason & SwitchReason.IDLE) !== 0,
+    reason: sub.reason,
+    missedSubBuffers: gap,
+    lostSubBuffers: sub.lostSubBuffers,
+    lostEntries: sub.lostEntries,
+    request: sub.request,
+  };
 }
 
 function countUnknown(frames: Int32Array, depth: number): number {
