@@ -135,7 +135,6 @@ const watchdog =
     ? new Watchdog(options, data.main.status, () => {
         const main = samplers.get(data.main.threadId);
         if (!main) return null;
-        main.request(); // a live copy needs a pending request (none when sampling is off)
         main.live(true);
         return threadDump(main, main.latest);
       })

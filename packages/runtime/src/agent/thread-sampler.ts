@@ -77,6 +77,8 @@ export class ThreadSampler {
    * stuck thread), so a long idle stretch is one sample weighed by the time it covers.
    */
   live(force = true): StackSample | null {
+    // A live copy is only valid under a pending request (none yet when sampling is off).
+    if (this.pending === 0 && !this.closed) this.pending = this.reader.requestSwitch();
     const sub = this.reader.readLive();
     if (sub === null) return null;
     const idle = threadActivity(this.tid) === 'idle';
