@@ -173,13 +173,15 @@ describe('examples/blocking-loop', () => {
     expect(app.stderr()).toMatch(/event loop of pid \d+ unblocked after \d+ ms/);
   });
 
-  // Known bug: with sampling off (`run` without --interval), the watchdog's live copy of the
-  // main thread finds no pending switch request and the report says "(no instrumented function
-  // on the stack)". When this starts failing, the bug is fixed: drop --interval above and here.
-  it('names the blocking function with `run --watchdog` alone, without sampling', async () => {
-    const app = launch([bin, 'run', '--watchdog', '100', '--', 'node', 'examples/blocking-loop/app.mjs', '1']);
+  // With sampling off nothing has asked the main thread for a switch when the watchdog fires:
+  // the agent asks, and takes the answer (or a live copy) rather than an older sample.
+  it('names the blocking function in every report of `run --watchdog` alone, without sampling', async () => {
+    const rounds = 3;
+    const app = launch([bin, 'run', '--watchdog', '100', '--', 'node', 'examples/blocking-loop/app.mjs', String(rounds), '300']);
     expect(await app.closed).toBe(0);
-    expect(app.stderr()).toContain('at rebuildIndex (');
+    const blocked = app.stderr().split(/(?=stackring: event loop of pid \d+ (?:blocked|unblocked))/).filter((r) => r.includes(' blocked for '));
+    expect(blocked, app.stderr()).toHaveLength(rounds);
+    for (const report of blocked) expect(report).toMatch(/\n {4}at rebuildIndex \(.*app\.mjs:11:1\)\n {4}at onRebuildTimer \(/);
   });
 });
 

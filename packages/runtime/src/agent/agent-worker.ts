@@ -93,16 +93,10 @@ export function threadDump(sampler: ThreadSampler, sample: StackSample | null): 
   };
 }
 
-/** Every thread's current stack: ask each to switch, wait briefly, take live copies of the rest. */
+/** Every thread's current stack: each answers a switch request or is copied live. */
 async function dumpAll(): Promise<DumpAnswer> {
   const live = [...samplers.values()].filter((s) => !s.closed);
-  for (const s of live) s.request();
-  const deadline = Date.now() + DUMP_ANSWER_MS;
-  while (live.some((s) => !s.answered) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1));
-    for (const s of live) s.drain();
-  }
-  for (const s of live) if (!s.answered) s.live(true);
+  await Promise.all(live.map((s) => s.current(DUMP_ANSWER_MS)));
   return {
     ok: true,
     pid: process.pid,
@@ -132,11 +126,10 @@ function info(): InfoAnswer {
 
 const watchdog =
   options.watchdog > 0
-    ? new Watchdog(options, data.main.status, () => {
+    ? new Watchdog(options, data.main.status, async () => {
         const main = samplers.get(data.main.threadId);
         if (!main) return null;
-        main.live(true);
-        return threadDump(main, main.latest);
+        return threadDump(main, await main.current(DUMP_ANSWER_MS));
       })
     : null;
 

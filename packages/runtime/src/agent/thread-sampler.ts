@@ -10,6 +10,9 @@ export interface SampledSubBuffer {
   sample: StackSample;
 }
 
+/** How many times `current` retries a live copy the writer disturbed. */
+const LIVE_ATTEMPTS = 10;
+
 export class ThreadSampler {
   readonly reader: RingReader;
   readonly stack: ThreadStack;
@@ -69,6 +72,27 @@ export class ThreadSampler {
 
   get answered(): boolean {
     return this.pending === 0 || this.closed;
+  }
+
+  /**
+   * The thread's stack now, for dumps and the watchdog: the writer's answer to a switch request
+   * when it comes within `waitMs` (exact), else a live copy. A live copy fails validation when
+   * the writer moves while it is taken, which is also when the writer is about to answer: so
+   * drain and retry rather than fall back to an older sample.
+   */
+  async current(waitMs: number): Promise<StackSample | null> {
+    this.request();
+    const deadline = Date.now() + waitMs;
+    while (!this.answered && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.drain();
+    }
+    for (let attempt = 0; !this.answered && attempt < LIVE_ATTEMPTS; attempt++) {
+      if (this.live(true) !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.drain();
+    }
+    return this.latest;
   }
 
   /**

@@ -11,11 +11,13 @@ import { Status } from '../thread-status.js';
 export class Watchdog {
   private readonly status: Float64Array;
   private episodeStart = 0;
+  /** The report being written (reports go out in order). */
+  private reporting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: AgentOptions,
     status: SharedArrayBuffer,
-    private readonly mainStack: () => ThreadDump | null,
+    private readonly mainStack: () => Promise<ThreadDump | null>,
   ) {
     this.status = new Float64Array(status);
   }
@@ -28,12 +30,17 @@ export class Watchdog {
     const blockedFor = now - beat - every;
     if (this.episodeStart === 0) {
       if (blockedFor >= this.options.watchdog) {
-        this.episodeStart = beat + every;
-        this.report(formatBlocked(now - this.episodeStart, this.mainStack()));
+        const start = (this.episodeStart = beat + every);
+        // The stack takes a moment (the thread answers a switch request, or is copied live);
+        // the unblocked report waits for this one so that they come out in order.
+        this.reporting = this.mainStack()
+          .catch(() => null)
+          .then((dump) => this.report(formatBlocked(now - start, dump)));
       }
     } else if (blockedFor < this.options.watchdog / 2) {
-      this.report(`stackring: event loop of pid ${process.pid} unblocked after ${Math.round(beat - this.episodeStart)} ms\n`);
+      const text = `stackring: event loop of pid ${process.pid} unblocked after ${Math.round(beat - this.episodeStart)} ms\n`;
       this.episodeStart = 0;
+      this.reporting = this.reporting.then(() => this.report(text));
     }
   }
 
@@ -44,11 +51,16 @@ export class Watchdog {
       writeSync(2, text);
       return;
     }
-    const fd = openSync(this.options.watchdogFile, 'a');
     try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(this.options.watchdogFile, 'a');
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // The report is not lost, and the agent keeps running.
+      writeSync(2, `stackring: cannot write the watchdog file ${this.options.watchdogFile}: ${(error as Error).message}\n${text}`);
     }
   }
 }
