@@ -1,39 +1,93 @@
-// Whole-process overhead, side by side: each workload in fresh processes, plain, instrumented
-// (loading hooks, node_modules included), and instrumented with the agent sampling at 1 kHz.
-// Runs alternate (plain, instrumented, sampled, plain, ...) so drifting machine load hits all
-// alike; medians of `ROUNDS` processes; ratios to plain. npm run bench:overhead
+// Whole-process overhead, side by side (npm run bench:overhead; part of npm run bench).
+//
+// Each workload of bench/workloads/ (a call-heavy micro-benchmark, fib, and real libraries:
+// acorn, js-yaml, marked, postcss) runs in fresh processes through bench/run-workload.mjs
+// (5 warm-up iterations, then the median of 30 timed ones), in these variants:
+//   plain          node, nothing else
+//   instrumented   stackring's loading hooks (--import packages/cli/dist/register.js), with
+//                  node_modules instrumented too (STACKRING_NODE_MODULES=1)
+//   agent idle     the same with the agent started but not sampling
+//   sampled 1 kHz  the same with the agent sampling every millisecond
+//   cpu-prof       node --cpu-prof (V8's sampling profiler, for comparison)
+//   istanbul       the same files stackring instruments (the workload's own and the npm
+//                  package files it loads) instrumented for coverage with babel-plugin-istanbul,
+//                  counters live as with nyc. Instrumented ahead of time by
+//                  bench/istanbul-prepare.mjs and served from a cache by the tiny
+//                  bench/istanbul-hook.mjs, so that Babel is never loaded into the measured
+//                  process; each run prints its coverage summary, checked here, and the last
+//                  one is shown under the table (covered statements of all instrumented ones).
+// Before any timing, each workload runs once instrumented to fill stackring's transform cache
+// (a cache miss would load Babel into that process) and once to discover the istanbul files.
+// Variants alternate (plain, instrumented, ..., plain, instrumented, ...) so drifting machine
+// load hits all alike; the table shows the plain median in ms per iteration and the other
+// variants' medians as ratios to it (lower is better, 1.00x is free).
+//
+// Knobs: BENCH_ROUNDS (processes per variant, default 5), BENCH_WORKLOADS (comma-separated,
+// default fib,acorn,js-yaml,marked,postcss), BENCH_VARIANTS (comma-separated subset of the
+// variants above; plain always runs).
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkCoverage, istanbulHook, prepareIstanbul } from './istanbul-prepare.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const register = here('../packages/cli/dist/register.js');
+const runWorkload = here('./run-workload.mjs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const workloads = (process.env.BENCH_WORKLOADS ?? 'fib,acorn,js-yaml,marked,postcss').split(',');
 const only = process.env.BENCH_VARIANTS?.split(',');
+const cpuProfDir = here(`../node_modules/.cache/stackring-bench-cpuprof-${process.pid}`);
+const stackringEnv = { STACKRING_NODE_MODULES: '1' };
 const variants = {
   plain: { args: [], env: {} },
-  instrumented: { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1' } },
-  'agent idle': { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
-  'sampled 1 kHz': { args: ['--import', register], env: { STACKRING_NODE_MODULES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
-  'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', here('../node_modules/.cache/stackring-bench-cpuprof')], env: {} },
+  instrumented: { args: ['--import', register], env: stackringEnv },
+  'agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
+  'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
+  'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir], env: {} },
+  istanbul: { args: ['--import', istanbulHook], env: {} }, // + the workload's manifest
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 if (only) for (const v of Object.keys(variants)) if (v !== 'plain' && !only.includes(v)) delete variants[v];
 
-console.log(`whole-process overhead: node ${process.version}, ${ROUNDS} alternating processes per variant, median ms per iteration`);
-console.log(`${'workload'.padEnd(10)} ${Object.keys(variants).map((v) => v.padStart(14)).join(' ')}`);
+const run = (args, env, name, iterations) =>
+  execFileSync(process.execPath, [...args, runWorkload, name, ...(iterations ? [String(iterations)] : [])], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, STACKRING_CACHE_DIR: here('../node_modules/.cache/stackring-bench') },
+  });
+
+// ---- preparation, untimed ----------------------------------------------------------------
+const manifests = {};
 for (const name of workloads) {
-  const results = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [variant, { args, env }] of Object.entries(variants)) {
-      const out = execFileSync(process.execPath, [...args, here('./run-workload.mjs'), name], {
-        encoding: 'utf8',
-        env: { ...process.env, ...env, STACKRING_CACHE_DIR: here('../node_modules/.cache/stackring-bench') },
-      });
-      results[variant].push(JSON.parse(out.trim().split('\n').at(-1)).ms);
-    }
+  if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz']) run(['--import', register], stackringEnv, name, 1);
+  if (variants.istanbul) {
+    const { manifestFile } = await prepareIstanbul(name, stackringEnv, (env) => run(['--import', istanbulHook], env, name, 1));
+    manifests[name] = manifestFile;
   }
-  const plain = median(results.plain);
-  const cells = Object.keys(variants).map((v, i) => (i === 0 ? `${plain.toFixed(2)} ms` : `${(median(results[v]) / plain).toFixed(2)}x`).padStart(14));
-  console.log(`${name.padEnd(10)} ${cells.join(' ')}`);
+}
+
+// ---- alternating runs --------------------------------------------------------------------
+console.log(`whole-process overhead: node ${process.version}, ${ROUNDS} alternating processes per variant, median ms per iteration (plain) and ratios to plain`);
+console.log(`${'workload'.padEnd(10)} ${Object.keys(variants).map((v) => v.padStart(14)).join(' ')}`);
+const coverage = {};
+try {
+  for (const name of workloads) {
+    const results = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [variant, { args, env }] of Object.entries(variants)) {
+        const extra = variant === 'istanbul' ? { BENCH_ISTANBUL_MANIFEST: manifests[name] } : {};
+        const lines = run(args, { ...env, ...extra }, name).trim().split('\n');
+        results[variant].push(JSON.parse(lines.find((l) => l.startsWith('{"ms"'))).ms);
+        if (variant === 'istanbul') coverage[name] = checkCoverage(name, lines);
+      }
+    }
+    const plain = median(results.plain);
+    const cells = Object.keys(variants).map((v, i) => (i === 0 ? `${plain.toFixed(2)} ms` : `${(median(results[v]) / plain).toFixed(2)}x`).padStart(14));
+    console.log(`${name.padEnd(10)} ${cells.join(' ')}`);
+  }
+} finally {
+  rmSync(cpuProfDir, { recursive: true, force: true });
+  for (const file of Object.values(manifests)) rmSync(file, { force: true });
+}
+if (variants.istanbul) {
+  console.log('istanbul coverage counted (last process): ' + Object.entries(coverage).map(([name, c]) => `${name} ${c.covered}/${c.statements} statements in ${c.files} files`).join('; '));
 }

@@ -1,5 +1,8 @@
-// One measurement in a fresh process: warm up, then time `iterations` runs of a workload.
-// Prints {"ms": median per iteration}.
+// One measurement in a fresh process: `node [variant's flags] bench/run-workload.mjs <name>
+// [iterations]` loads bench/workloads/<name>.cjs, warms up (5 runs), then times `iterations`
+// runs (default 30). Prints {"ms": median per iteration}; a variant's hook may print a line of
+// its own after it at exit (the istanbul variant's coverage summary), so readers look for the
+// line that starts with {"ms".
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const [name, iterations = '30'] = process.argv.slice(2);
