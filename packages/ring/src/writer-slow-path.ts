@@ -220,15 +220,20 @@ export function closeRing(w: RingWriter): void {
   Atomics.notify(w.words, Ctrl.SEALED_COUNT);
 }
 
+/** Enough calls for V8 to allocate feedback vectors and then record the slow calls in them. */
+const WARM_ROUNDS = 32;
+
 /**
- * Takes both slow paths once, recording nothing. enter and exit are inlined into every
+ * Takes both slow paths, recording nothing. enter and exit are inlined into every
  * instrumented function, and V8 compiles a call it has never seen taken as a deoptimisation
  * point: without this, the first switch inside each optimised function would deoptimise it,
  * and a sampler would keep causing such deoptimisations all over a program.
  */
 export function warmSlowPaths(w: RingWriter): void {
   const words = w.words;
-  for (let i = 0; i < 2; i++) {
+  // V8 allocates a function's feedback vector only after several calls (8 in Node 20-24):
+  // until then calls record no feedback, so a couple of rounds would warm nothing.
+  for (let i = 0; i < WARM_ROUNDS; i++) {
     forceSlowPaths(words);
     const token = w.enter(0); // enterSlow: no request, so it only republishes the bounds
     forceSlowPaths(words);
