@@ -20,6 +20,8 @@ export const ANONYMOUS = '<anonymous>';
 function keyName(key: t.Node, computed: boolean): string | undefined {
   if (key.type === 'PrivateName') return '#' + key.id.name;
   if (computed) {
+    // `[(sideEffect(), 'm')]`: the key is the value of the last expression.
+    if (key.type === 'SequenceExpression') return keyName(key.expressions[key.expressions.length - 1]!, true);
     if (key.type === 'StringLiteral') return key.value;
     if (key.type === 'NumericLiteral') return String(key.value);
     if (key.type === 'TemplateLiteral' && key.expressions.length === 0) return key.quasis[0]!.value.cooked ?? undefined;

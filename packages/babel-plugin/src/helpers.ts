@@ -1,8 +1,19 @@
 // File-level helper functions, emitted once per file that needs them (no loc: never
 // instrumented themselves). `W` is the file's writer binding.
 //
-// X(t, v): restores depth t and returns v. Default-parameter initialisers become
-//   X(W.enter(id), E), so the function is on the stack while E runs (params.ts).
+// X, XI, XN, XR, XV, XO: run an expression E inside a frame, without a closure, and pop the
+//   frame however E completes. Default parameter initialisers and class field initialisers
+//   become
+//     XV([XO.v = E] = X(W.enter(id)))
+//   X(t) makes a fresh iterator object holding the token t (further arguments, more enters, are
+//   popped with it) and makes it current (XO). Array destructuring evaluates the target XO.v
+//   (this object) first, then next() (done: false, value: undefined, so the default E runs),
+//   then E, then closes the iterator: return() runs when E completed normally and also when it
+//   threw (IteratorClose), so the frame is popped before the exception reaches any catch, even
+//   one outside instrumented code (a promise job, top-level code). XV(o) pops again
+//   (idempotent) and returns the value: the normal path stays right when a later plugin
+//   compiles the destructuring into array indexing (preset-env's loose mode) that never calls
+//   return(). XO is never read after E started, so nested and recursive uses cannot mix up.
 //
 // DI(iterable, id, mode): `for await` and `yield*` call the iterator's [Symbol.iterator]() /
 //   [Symbol.asyncIterator](), next(), throw() and return() synchronously, while V8 still has
@@ -17,7 +28,16 @@ import type { types as t } from '@babel/core';
 type Template = { statements: { ast: (code: string) => t.Statement[] } };
 
 const SOURCES: Record<string, string> = {
-  X: `function X(t, v) { W.exit(t); return v; }`,
+  X: `function X(t) {
+  var p = XI.prototype;
+  if (p.next !== XN) { p.next = XN; p[Symbol.iterator] = XN; p['return'] = XR; }
+  return XO = new XI(t);
+}
+function XI(t) { this.t = t; this.v = void 0; this.done = false; this.value = void 0; }
+function XN() { return this; }
+function XR() { W.exit(this.t); return this; }
+function XV(o) { W.exit(o.t); return o.v; }
+var XO;`,
   // mode 0: yield* in a generator, 1: yield* in an async generator, 2: for await (which calls
   // next() and return() without arguments; yield* passes one).
   DI: `function DI(iterable, id, mode) {
@@ -53,7 +73,7 @@ const SOURCES: Record<string, string> = {
 export function helperStatements(template: Template, names: Record<string, string>, used: Iterable<string>): t.Statement[] {
   const out: t.Statement[] = [];
   for (const key of used) {
-    const code = SOURCES[key]!.replace(/\b(W|X|DI)\b/g, (m) => names[m]!);
+    const code = SOURCES[key]!.replace(/\b(?:W|X[INRVO]?|DI)\b/g, (m) => names[m]!);
     out.push(...template.statements.ast(code));
   }
   return out;

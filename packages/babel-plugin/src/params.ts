@@ -1,17 +1,16 @@
 // V8 runs default parameter initialisers (and destructuring defaults and computed keys in
 // parameter patterns) inside the function's own frame, before the body. Each such expression E
-// that can run code becomes `_x(_w.enter(_b + K), E)`, where the file-level helper
-// `function _x(t, v) { _w.exit(t); return v; }` restores the depth and returns E's value. The
-// token lives on the operand stack, so recursion cannot mix tokens up. If E throws, the frame
-// stays pushed until the next catch/finally of an instrumented caller heals the stack
-// (suspension.ts), or the caller's own exit restores its depth.
+// that can run code becomes `_xv([_xo.v = E] = _x(_w.enter(_b + K)))` (helpers.ts): the frame
+// is pushed while E runs and popped however E completes, a throw included. The token lives in
+// a fresh object per evaluation, so recursion cannot mix tokens up.
 // Function, arrow and class expressions are left alone: creating them runs no code, and
 // wrapping them would lose the name they infer from the parameter.
 import type { types as t } from '@babel/core';
 
 type Types = typeof t;
 
-function runsCode(node: t.Node): boolean {
+/** Whether evaluating the expression can run code (call a function, a getter, a coercion). */
+export function runsCode(node: t.Node): boolean {
   switch (node.type) {
     case 'NumericLiteral':
     case 'StringLiteral':

@@ -4,8 +4,12 @@
 //   declarations, expressions, arrows, object methods, getters/setters -> start of the node
 //     (`async`, `function`, `get`, `*`, `[` of a computed key, the first parameter of an arrow)
 //   class members -> start of the node after `static` (and TS modifiers, gone in the JS V8 runs)
-//   static blocks -> V8 runs all static blocks and static field initialisers as one function,
-//     placed at the start of the LAST static block or static field of the class (with `static`)
+//   static blocks and static field initialisers -> V8 runs them all as one function,
+//     `<static_initializer>`, placed at the LAST static field of the class (with `static`), or,
+//     without static fields, at the FIRST static block (V8's parser opens that function's scope
+//     at the first static element and moves its start to each static field it parses)
+//   instance field initialisers -> `<instance_members_initializer>`, placed at the class (the
+//     `class` keyword), where V8 also puts a class's default constructor
 import type { NodePath, types as t } from '@babel/core';
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 
@@ -43,36 +47,68 @@ export class PositionMapper {
     return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
   }
 
+  /** Skips whitespace and comments from `offset`. */
+  private skipGap(offset: number): number {
+    return offset + GAP.exec(this.code.slice(offset, offset + 200))![0].length;
+  }
+
+  /** Offset of V8's `<static_initializer>` of a class (see the top of this file). */
+  private staticInitializerOffset(cls: t.Class): number {
+    let firstBlock: t.Node | undefined;
+    let lastField: t.Node | undefined;
+    for (const m of cls.body.body) {
+      if (m.type === 'StaticBlock') firstBlock ??= m;
+      else if ((m.type === 'ClassProperty' || m.type === 'ClassPrivateProperty' || m.type === 'ClassAccessorProperty') && m.static && !('declare' in m && m.declare)) lastField = m;
+    }
+    const member = lastField ?? firstBlock;
+    if (!member) throw new Error('stackring: a class without static elements has no static initializer');
+    return member.start!;
+  }
+
+  /** Offset of the `class` keyword (after decorators and TypeScript modifiers). */
+  private classOffset(cls: t.Class): number {
+    let offset = cls.start!;
+    if (cls.decorators?.length) offset = cls.decorators[cls.decorators.length - 1]!.end!;
+    for (;;) {
+      offset = this.skipGap(offset);
+      const word = /^(?:abstract|declare)\b/.exec(this.code.slice(offset, offset + 20));
+      if (!word) return offset;
+      offset += word[0].length;
+    }
+  }
+
   /** Offset where V8 puts the function. */
   private v8Offset(path: NodePath<t.Function | t.StaticBlock>): number {
     const node = path.node;
-    if (node.type === 'StaticBlock') {
-      const members = (path.parentPath as NodePath<t.ClassBody>).node.body;
-      let last: t.Node = node;
-      for (const m of members) {
-        if (m.type === 'StaticBlock' || ((m.type === 'ClassProperty' || m.type === 'ClassPrivateProperty' || m.type === 'ClassAccessorProperty') && m.static)) last = m;
-      }
-      return last.start!;
-    }
+    if (node.type === 'StaticBlock') return this.staticInitializerOffset(path.parentPath!.parentPath!.node as t.Class);
     let offset = node.start!;
     if (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
       // Skip as many modifier words as the node has modifiers, so a method named `static` stays put.
       let count = (node.static ? 1 : 0) + ('accessibility' in node && node.accessibility ? 1 : 0) + ('override' in node && node.override ? 1 : 0) + ('abstract' in node && node.abstract ? 1 : 0);
       if (node.decorators?.length) offset = node.decorators[node.decorators.length - 1]!.end!;
       while (count > 0) {
-        offset += GAP.exec(this.code.slice(offset, offset + 200))![0].length;
+        offset = this.skipGap(offset);
         const word = MODIFIERS.exec(this.code.slice(offset, offset + 20));
         if (!word) break;
         offset += word[0].length;
         count--;
       }
-      offset += GAP.exec(this.code.slice(offset, offset + 200))![0].length;
+      offset = this.skipGap(offset);
     }
     return offset;
   }
 
   position(path: NodePath<t.Function | t.StaticBlock>): Position {
-    const here = this.lineColumn(this.v8Offset(path));
+    return this.at(this.v8Offset(path));
+  }
+
+  /** Where V8 puts a class's `<instance_members_initializer>` or its `<static_initializer>`. */
+  initializerPosition(cls: t.Class, kind: 'instance' | 'static'): Position {
+    return this.at(kind === 'static' ? this.staticInitializerOffset(cls) : this.classOffset(cls));
+  }
+
+  private at(offset: number): Position {
+    const here = this.lineColumn(offset);
     if (this.trace) {
       // The nearest segment at or before the position on its line; the distance from it is
       // kept (a compiler often maps `export` but not the `function` after it).

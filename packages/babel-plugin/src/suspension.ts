@@ -58,9 +58,17 @@ export function healStatement(types: Types, ids: FrameIds): t.Statement {
   return types.ifStatement(types.binaryExpression('<', types.cloneNode(ids.d), types.numericLiteral(0)), types.expressionStatement(enterExpr(types, ids)), heal);
 }
 
+/** A method's computed key (and its decorators) run in the enclosing function, at definition. */
+function outsideMethod(fn: NodePath, child: NodePath): boolean {
+  return (fn.isObjectMethod() || fn.isClassMethod() || fn.isClassPrivateMethod()) && (child.key === 'key' || child.listKey === 'decorators');
+}
+
 function ownedBy(path: NodePath, fn: t.Node): boolean {
-  const owner = path.findParent((p) => p.isFunction() || p.isStaticBlock());
-  return owner?.node === fn;
+  let child = path;
+  for (let p = path.parentPath; p; child = p, p = p.parentPath) {
+    if ((p.isFunction() || p.isStaticBlock()) && !outsideMethod(p, child)) return p.node === fn;
+  }
+  return false;
 }
 
 interface RewriteState {
@@ -72,7 +80,14 @@ interface RewriteState {
 
 // One visitor object for every function: Babel explodes (prepares) a visitor once per object.
 const rewriteVisitor: Visitor<RewriteState> = {
-  Function(p) {
+  Function(p, { types }) {
+    // Only the computed key and decorators of a method belong to this function (`await` in
+    // `class { [await k]() {} }` suspends it); the rest is the method's own.
+    const node = p.node;
+    if ((node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && (('computed' in node && node.computed) || node.decorators?.length)) {
+      for (const key of types.VISITOR_KEYS[node.type] ?? []) if (key !== 'key' && key !== 'decorators') p.skipKey(key);
+      return;
+    }
     p.skip();
   },
   StaticBlock(p) {

@@ -9,7 +9,7 @@ import { helperStatements } from './helpers.js';
 import { hoistFunctions } from './hoisting.js';
 import { isEsModule } from './module-kind.js';
 import type { ResolvedOptions } from './options.js';
-import { wrapParams } from './params.js';
+import { runsCode, wrapParams } from './params.js';
 import type { PositionMapper } from './positions.js';
 import { rewriteBody, type FrameIds } from './suspension.js';
 import { accessorNames, isTrivialLeaf } from './trivial.js';
@@ -33,6 +33,14 @@ interface Table {
   base: t.Identifier;
   flat: (string | number)[];
 }
+
+interface Slot {
+  table: Table;
+  k: number;
+}
+
+export const INSTANCE_INITIALIZER = '<instance_members_initializer>';
+export const STATIC_INITIALIZER = '<static_initializer>';
 
 function hasComment(node: t.Node, text: string): boolean {
   return node.leadingComments?.some((c) => c.value.includes(text)) ?? false;
@@ -81,7 +89,11 @@ export function instrumentProgram(
   const r = fresh('r');
   const d = fresh('d');
   const tmp = fresh('t');
-  const helperNames = { W: w.name, X: fresh('x').name, DI: fresh('di').name };
+  const helperNames = {
+    W: w.name,
+    X: fresh('x').name, XI: fresh('xi').name, XN: fresh('xn').name, XR: fresh('xr').name, XV: fresh('xv').name, XO: fresh('xo').name,
+    DI: fresh('di').name,
+  };
   const usedHelpers = new Set<'X' | 'DI'>();
   const helper = (key: 'X' | 'DI') => {
     usedHelpers.add(key);
@@ -89,11 +101,43 @@ export function instrumentProgram(
   };
   const tables = new Map<string, Table>();
   const functions: FunctionEntry[] = [];
-  const slots = new WeakMap<t.Node, { table: Table; k: number }>();
+  const slots = new WeakMap<t.Node, Slot>();
+  /** Per class: the slots of its `<instance_members_initializer>` and `<static_initializer>`. */
+  const classSlots = new WeakMap<t.Class, { instance?: Slot; static?: Slot }>();
   const done = new WeakSet<t.Node>();
   const accessors = options.skipTrivialLeaves ? accessorNames(program) : new Set<string>();
+  /** Catch clauses and try statements of code outside any function (healed to `depthAtStart`). */
+  const topLevel: NodePath<t.CatchClause | t.TryStatement>[] = [];
 
   const member = (obj: t.Identifier, prop: string) => types.memberExpression(types.cloneNode(obj), types.identifier(prop));
+  const slotId = (slot: Slot) => types.binaryExpression('+', types.cloneNode(slot.table.base), types.numericLiteral(slot.k));
+  const enterSlot = (slot: Slot) => types.callExpression(member(w, 'enter'), [slotId(slot)]);
+
+  /** `XV([XO.v = E] = X(...enters))`: E runs with the frames pushed, popped however it completes (helpers.ts). */
+  function guarded(enters: t.Expression[], e: t.Expression): t.Expression {
+    const target = types.memberExpression(types.identifier(helperNames.XO), types.identifier('v'));
+    const iterate = types.assignmentExpression('=', types.arrayPattern([types.assignmentPattern(target, e)]), types.callExpression(helper('X'), enters));
+    return types.callExpression(types.identifier(helperNames.XV), [iterate]);
+  }
+
+  function addEntry(name: string, pos: FunctionEntry): Slot {
+    let table = tables.get(pos.file);
+    if (!table) {
+      table = { file: pos.file, base: fresh('b'), flat: [] };
+      tables.set(pos.file, table);
+    }
+    const k = table.flat.length / 3;
+    table.flat.push(name, pos.line, pos.column);
+    functions.push({ name, file: pos.file, line: pos.line, column: pos.column });
+    return { table, k };
+  }
+
+  /** The frame V8 runs a class's instance or static field initialisers (and static blocks) in. */
+  function classSlot(cls: t.Class, kind: 'instance' | 'static'): Slot {
+    let entry = classSlots.get(cls);
+    if (!entry) classSlots.set(cls, (entry = {}));
+    return (entry[kind] ??= addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...mapper.initializerPosition(cls, kind) }));
+  }
 
   function register(path: NodePath<t.Function | t.StaticBlock>): void {
     const node = path.node;
@@ -102,17 +146,32 @@ export function instrumentProgram(
     if ('declare' in node && node.declare) return;
     if (path.findParent((p) => p.isWithStatement())) return;
     if (options.skipTrivialLeaves && isTrivialLeaf(types, node, accessors)) return;
-    const pos = mapper.position(path);
-    let table = tables.get(pos.file);
-    if (!table) {
-      table = { file: pos.file, base: fresh('b'), flat: [] };
-      tables.set(pos.file, table);
+    if (node.type === 'StaticBlock') {
+      slots.set(node, classSlot(path.parentPath!.parentPath!.node as t.Class, 'static'));
+      return;
     }
-    const name = functionName(path) || ANONYMOUS;
-    const k = table.flat.length / 3;
-    table.flat.push(name, pos.line, pos.column);
-    functions.push({ name, ...pos });
-    slots.set(node, { table, k });
+    slots.set(node, addEntry(functionName(path) || ANONYMOUS, { name: '', ...mapper.position(path) }));
+  }
+
+  // Field initialisers run in a frame of their own, `<instance_members_initializer>` (above the
+  // constructor's frame, which in a base class has not pushed itself yet: its body runs after
+  // them) or `<static_initializer>` (shared with the static blocks). Each initialiser that can
+  // run code pushes that frame while it runs. Function, arrow and class values are left alone
+  // (creating them runs nothing; wrapping would lose their inferred name). Keys stay as they
+  // are: computed keys run once, at class definition, in the enclosing frame.
+  function instrumentClass(path: NodePath<t.Class>): void {
+    const cls = path.node;
+    if (!cls.loc || path.findParent((p) => p.isWithStatement())) return;
+    const ctor = cls.body.body.find((m): m is t.ClassMethod => m.type === 'ClassMethod' && m.kind === 'constructor');
+    const ctorSlot = !cls.superClass && ctor ? slots.get(ctor) : undefined;
+    for (const m of cls.body.body) {
+      if (m.type !== 'ClassProperty' && m.type !== 'ClassPrivateProperty' && m.type !== 'ClassAccessorProperty') continue;
+      const value = m.value;
+      if (!value || ('declare' in m && m.declare) || !runsCode(value)) continue;
+      if (hasComment(m, IGNORE_NEXT) || hasComment(value, IGNORE_NEXT)) continue;
+      const enters = m.static ? [enterSlot(classSlot(cls, 'static'))] : [...(ctorSlot ? [enterSlot(ctorSlot)] : []), enterSlot(classSlot(cls, 'instance'))];
+      m.value = guarded(enters, value);
+    }
   }
 
   function instrument(path: NodePath<t.Function | t.StaticBlock>): void {
@@ -120,7 +179,7 @@ export function instrumentProgram(
     const slot = slots.get(node);
     if (!slot || done.has(node)) return;
     done.add(node);
-    const id = () => types.binaryExpression('+', types.cloneNode(slot.table.base), types.numericLiteral(slot.k));
+    const id = () => slotId(slot);
     const suspends = node.type !== 'StaticBlock' && (node.async || node.generator) === true;
     const ids: FrameIds = {
       w,
@@ -143,7 +202,7 @@ export function instrumentProgram(
     rewriteBody(types, path, ids);
 
     if (node.type !== 'StaticBlock') {
-      wrapParams(types, node.params, (e) => types.callExpression(helper('X'), [types.callExpression(member(w, 'enter'), [id()]), e]));
+      wrapParams(types, node.params, (e) => guarded([types.callExpression(member(w, 'enter'), [id()])], e));
     }
 
     const statements = node.type === 'StaticBlock' ? node.body : (node.body as t.BlockStatement).body;
@@ -179,9 +238,31 @@ export function instrumentProgram(
         instrument(p as NodePath<t.Function | t.StaticBlock>);
       },
     },
+    Class: {
+      exit(p: NodePath) {
+        instrumentClass(p as NodePath<t.Class>);
+      },
+    },
+    'CatchClause|TryStatement'(p: NodePath) {
+      if (p.isTryStatement() && !p.node.finalizer) return;
+      if (p.findParent((q) => q.isFunction() || q.isStaticBlock() || q.isWithStatement())) return;
+      topLevel.push(p as NodePath<t.CatchClause | t.TryStatement>);
+    },
   });
 
   if (tables.size === 0) return functions;
+
+  // Code outside any function has no frame to heal to: its catch and finally blocks restore the
+  // depth at which the file's body started (a frame that an exception skipped the exit of, e.g.
+  // a stack overflow inside `exit`, is gone). Never growing, so right after a top-level await too.
+  const depthAtStart = topLevel.length > 0 ? fresh('depth') : undefined;
+  if (depthAtStart) {
+    const heal = () => types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(depthAtStart)]));
+    for (const p of topLevel) {
+      if (p.node.type === 'CatchClause') p.node.body.body.unshift(heal());
+      else p.node.finalizer!.body.unshift(heal());
+    }
+  }
 
   // Header: marker, runtime import, table registration, helper for parameter initialisers.
   const header: t.Statement[] = [];
@@ -207,6 +288,7 @@ export function instrumentProgram(
     const list = types.arrayExpression(table.flat.map((v) => (typeof v === 'number' ? types.numericLiteral(v) : types.stringLiteral(v))));
     header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), [types.stringLiteral(table.file), list]))]));
   }
+  if (depthAtStart) header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(depthAtStart), member(w, 'depth'))]));
   header.push(...helperStatements(template, helperNames, [...usedHelpers].sort()));
   types.addComment(header[0]!, 'leading', ` ${MARKER} `);
   program.unshiftContainer('body', header);

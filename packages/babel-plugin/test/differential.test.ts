@@ -41,4 +41,12 @@ describe('differential: snapshot() equals V8 stack restricted to instrumented fr
     expect(mismatches).toEqual([]);
     expect(probes).toBeGreaterThan(15);
   });
+
+  it('class field initialisers, suspension in computed keys, exceptions caught outside any function', async () => {
+    const code = readFileSync(join(packageDir, 'test', 'differential', 'program3.js'), 'utf8');
+    const { probes, mismatches } = await differential({ 'program3.js': code }, 'program3.js', 'program3');
+    console.log(`differential (classes): ${probes} probes compared`);
+    expect(mismatches).toEqual([]);
+    expect(probes).toBeGreaterThan(40);
+  });
 });

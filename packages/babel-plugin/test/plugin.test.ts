@@ -70,7 +70,7 @@ describe('markers and skips', () => {
     expect(instrument('export function snapshot() {}', runtimeFile).functions).toEqual([]);
   });
   it('inserted code never mentions `arguments` and every temporary is a fresh uid', () => {
-    const code = 'var _w = 1, _b = 2, _d = 3, _t = 4, _x = 5, _r = 6; class K { f = () => 1; static { let _d = 1; } m(a = _w) { return _b; } async *g() { yield _t; } }';
+    const code = 'var _w = 1, _b = 2, _d = 3, _t = 4, _x = 5, _r = 6, _xo = 7, _xv = 8; class K { f = () => 1; h = this.m(); static s = K.name.length; static { let _d = 1; } m(a = _w) { return _b; } async *g() { yield _t; } }';
     const out = instrument(code, '/p/a.cjs').code;
     expect(out).not.toMatch(/\barguments\b/);
     expect(out).toMatch(/writer: _w2/);
@@ -88,6 +88,29 @@ describe('markers and skips', () => {
   });
   it('syntax errors are Babel\'s own, with file and place', () => {
     expect(() => instrument('function f( {', '/p/broken.js')).toThrow(/\/p\/broken\.js: Unexpected token \(1:13\)/);
+  });
+});
+
+describe('code outside any function', () => {
+  it('its catch and finally blocks heal the stack to the depth the file started at', async () => {
+    const dir = tmpDir('top-level-heal');
+    const code = [
+      "const { writer } = require('@stackring/runtime');",
+      'function f() {}',
+      'const before = writer.depth;',
+      "try { writer.enter(0); throw new Error('x'); } catch (e) { console.log(writer.depth - before); }",
+      'try { writer.enter(0); } finally { console.log(writer.depth - before); }',
+      'try { writer.enter(0); } catch (e) {} console.log(writer.depth - before);',
+      'function g() { try { writer.enter(0); throw 1; } catch (e) { return writer.depth - before; } }',
+      'console.log(g());',
+    ].join('\n');
+    writeFileSync(join(dir, 'plain.js'), code);
+    writeFileSync(join(dir, 'inst.js'), instrument(code, join(dir, 'inst.js')).code);
+    const [plain, inst] = await Promise.all([runNode(join(dir, 'plain.js')), runNode(join(dir, 'inst.js'))]);
+    expect(plain.stdout.split('\n')).toEqual(['1', '2', '3', '4', '']); // what a leaked frame looks like
+    // Top level heals to where it started (a try without catch or finally has nothing to heal);
+    // a function's catch heals to its own frame (g's, on top of the one leaked before it).
+    expect(inst.stdout.split('\n')).toEqual(['0', '0', '1', '2', '']);
   });
 });
 
