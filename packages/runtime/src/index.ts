@@ -16,5 +16,12 @@ export const writer = threadState().writer;
 
 // STACKRING_AGENT=1 (set by `stackring run` and `stackring record`) starts the agent with the
 // first instrumented module of the main thread.
-if (isMainThread && process.env.STACKRING_AGENT === '1') startAgent(agentOptionsFromEnv(process.env));
+// A bad setting must not keep the app from starting: warn, and run without the agent.
+if (isMainThread && process.env.STACKRING_AGENT === '1') {
+  try {
+    startAgent(agentOptionsFromEnv(process.env));
+  } catch (error) {
+    process.emitWarning(`stackring: the agent is not started: ${(error as Error).message}`);
+  }
+}
 export type { DumpAnswer, InfoAnswer } from './agent/protocol.js';

@@ -94,6 +94,25 @@ describe('recording', () => {
     });
   }
 
+  it('keeps recording when the app handles SIGTERM itself and goes on', async () => {
+    const trace = join(dir, 'handled.srt');
+    const child = spawn(process.execPath, [fixture, 'handled', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => child.stdout!.once('data', r));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    const [code] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null, string | null];
+    expect(code).toBe(0);
+    const signalled = JSON.parse(out.trim().split('\n').at(-1)!).signalled as number;
+    const { warnings, chunks, samples, names } = read(trace);
+    expect(warnings).toEqual([]);
+    expect(chunks.at(-1)!.type).toBe('trailer');
+    // The app worked on for 300 ms after the signal, and the trace has that work.
+    const after = samples.filter((s) => s.threadId === 0 && s.time > signalled + 100);
+    expect(after.some((s) => s.frames.some((id) => names.get(`0:${id}`) === 'busy'))).toBe(true);
+  });
+
   it('finishes the trace when the app dies of an uncaught exception, which it still reports', () => {
     const trace = join(dir, 'throw.srt');
     const run = spawnSync(process.execPath, [fixture, 'throw', trace], { encoding: 'utf8' });
@@ -102,6 +121,32 @@ describe('recording', () => {
     const { warnings, chunks } = read(trace);
     expect(warnings).toEqual([]);
     expect(chunks.at(-1)!.type).toBe('trailer');
+  });
+});
+
+describe('the in-process API', () => {
+  it('refuses to start a second agent with other options instead of silently ignoring them', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/api-options.mjs', import.meta.url));
+    const trace = join(dir, 'api.srt');
+    const run = spawnSync(process.execPath, [fixture, trace], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(result.same).toBe(true);
+    expect(result.error).toMatch(/already running with other options \(record: ".*api\.srt" \(running: null\)\).*stop\(\)/);
+    expect(result.recording).toBe(trace);
+    expect(read(trace).chunks.at(-1)!.type).toBe('trailer');
+  });
+
+  it('a bad STACKRING_* setting warns and leaves the app running, without the agent', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/instrumented.mjs', import.meta.url));
+    const code = `import(${JSON.stringify(fixture)}).then((m) => console.log(JSON.stringify(m.threeDeep(() => 42))))`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      env: { ...process.env, STACKRING_AGENT: '1', STACKRING_INTERVAL: 'often' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('42');
+    expect(run.stderr).toContain('stackring: the agent is not started: stackring: STACKRING_INTERVAL=often is not a number of milliseconds');
   });
 });
 

@@ -58,7 +58,16 @@ export function currentAgent(): AgentHandle | null {
 /** Starts the agent (once per process, from the main thread). */
 export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   const existing = currentAgent();
-  if (existing !== null) return existing;
+  if (existing !== null) {
+    // Asking for what the running agent does is fine; asking for something else must not
+    // silently record nothing (say, after snapshotAll() started one without sampling).
+    const differ = (Object.keys(options) as Array<keyof AgentOptions>).filter((k) => options[k] !== undefined && options[k] !== existing.options[k]);
+    if (differ.length > 0) {
+      const wanted = differ.map((k) => `${k}: ${JSON.stringify(options[k])} (running: ${JSON.stringify(existing.options[k])})`).join(', ');
+      throw new Error(`stackring: an agent is already running with other options (${wanted}); await stop() before starting another`);
+    }
+    return existing;
+  }
   if (!isMainThread) throw new Error('stackring: the agent is started from the main thread');
   const resolved = resolveAgentOptions(options);
   const state = threadState();
@@ -143,12 +152,13 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   };
   process.on('exit', finishOnExit);
   const onSignal = (signal: NodeJS.Signals) => {
+    // An app with its own handler decides: if it keeps running, so does the recording; if it
+    // exits, the exit handler finishes the trace.
+    if (process.listenerCount(signal) > 1) return;
+    // Otherwise stand in for Node's default behaviour: finish the trace, then die of the signal.
     finishOnExit();
-    // Only stand in for Node's default behaviour when the app has no handler of its own.
-    if (process.listenerCount(signal) === 1) {
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    }
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
   };
   if (resolved.record !== null) {
     process.on('SIGINT', onSignal);
