@@ -10,7 +10,7 @@
 // This header prints the machine, the versions measured, and the load average before and after,
 // to tell a quiet run from a noisy one. The BENCH_* knobs of both scripts pass through
 // (BENCH_ROUNDS applies to both: 5 processes per variant by default for the first, 3 rounds
-// for the second). About four minutes on 2 vCPUs.
+// for the second). About four and a half minutes on 2 vCPUs, plus one for the packages' benches.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
