@@ -6,7 +6,7 @@ import { dirname, relative } from 'node:path';
 import { nearestPackage } from './module-kind.js';
 import { resolveOptions, type StackringOptions } from './options.js';
 import { PositionMapper } from './positions.js';
-import { fileIsExcludedByContent, instrumentProgram, type FunctionEntry } from './visitor.js';
+import { fileIsExcludedByContent, instrumentProgram, type FunctionEntry, type Instrumentation } from './visitor.js';
 
 export type { StackringOptions } from './options.js';
 export type { FunctionEntry } from './visitor.js';
@@ -45,6 +45,8 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
     return !isRuntimeFile(filename);
   }
 
+  const pending = new WeakMap<object, NonNullable<Instrumentation['afterOtherPlugins']>>();
+
   return {
     name: 'stackring',
     visitor: {
@@ -57,8 +59,15 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
           const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
           const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
           const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
-          const functions = instrumentProgram(types, api.template, path, options, mapper, filename, file.code);
+          const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code);
           (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
+          if (afterOtherPlugins) pending.set(file, afterOtherPlugins);
+        },
+        exit(_path: NodePath<t.Program>, state: PluginPass) {
+          const finish = pending.get(state.file);
+          if (!finish) return;
+          pending.delete(state.file);
+          finish();
         },
       },
     },

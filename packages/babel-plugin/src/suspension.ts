@@ -28,6 +28,11 @@ export interface FrameIds {
 /** Nodes already rewritten or inserted here: replaced nodes are traversed again. */
 const ours = new WeakSet<t.Node>();
 
+/** Marks a node the instrumentation made itself (the body's try/finally) as already rewritten. */
+export function markRewritten(node: t.Node): void {
+  ours.add(node);
+}
+
 function call(types: Types, obj: t.Identifier, method: string, args: t.Expression[]): t.CallExpression {
   return types.callExpression(types.memberExpression(types.cloneNode(obj), types.identifier(method)), args);
 }
@@ -141,7 +146,11 @@ const rewriteVisitor: Visitor<RewriteState> = {
   },
 };
 
-/** Rewrites the suspension points, catch and finally blocks that belong to `fn` itself. */
+/**
+ * Rewrites the suspension points, catch and finally blocks that belong to `fn` itself. Nodes
+ * rewritten before are left alone, so a second call only rewrites what other plugins added
+ * since (the awaits and try blocks of `using` declarations, visitor.ts).
+ */
 export function rewriteBody(types: Types, fn: NodePath<t.Function | t.StaticBlock>, ids: FrameIds): void {
   const isAsyncGenerator = fn.node.type !== "StaticBlock" && fn.node.async === true && fn.node.generator === true;
   const target = (fn.isStaticBlock() ? fn : fn.get('body')) as NodePath;

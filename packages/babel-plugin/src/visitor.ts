@@ -11,7 +11,7 @@ import { isEsModule } from './module-kind.js';
 import type { ResolvedOptions } from './options.js';
 import { runsCode, wrapParams } from './params.js';
 import type { PositionMapper } from './positions.js';
-import { rewriteBody, type FrameIds } from './suspension.js';
+import { markRewritten, rewriteBody, type FrameIds } from './suspension.js';
 import { accessorNames, isTrivialLeaf } from './trivial.js';
 
 type Types = typeof t;
@@ -63,6 +63,15 @@ function ignoredByComment(path: NodePath): boolean {
   return false;
 }
 
+export interface Instrumentation {
+  functions: FunctionEntry[];
+  /**
+   * To be called at Program exit, after the other plugins of the pass: rewrites what they added
+   * to functions with `using` declarations (their transform's awaits, catch and finally blocks).
+   */
+  afterOtherPlugins: (() => void) | undefined;
+}
+
 export function instrumentProgram(
   types: Types,
   template: Template,
@@ -71,7 +80,7 @@ export function instrumentProgram(
   mapper: PositionMapper,
   filename: string | undefined,
   code: string,
-): FunctionEntry[] {
+): Instrumentation {
   const scope = program.scope;
   // Temporaries: program-level uids that also appear nowhere in the source text (the program
   // scope does not see bindings of nested scopes). One `_d`/`_t` pair serves every function:
@@ -108,6 +117,8 @@ export function instrumentProgram(
   const accessors = options.skipTrivialLeaves ? accessorNames(program) : new Set<string>();
   /** Catch clauses and try statements of code outside any function (healed to `depthAtStart`). */
   const topLevel: NodePath<t.CatchClause | t.TryStatement>[] = [];
+  /** Instrumented functions with `using` or `await using` declarations, and their frame ids. */
+  const usingFunctions = new Map<t.Node, FrameIds | undefined>();
 
   const member = (obj: t.Identifier, prop: string) => types.memberExpression(types.cloneNode(obj), types.identifier(prop));
   const slotId = (slot: Slot) => types.binaryExpression('+', types.cloneNode(slot.table.base), types.numericLiteral(slot.k));
@@ -212,6 +223,8 @@ export function instrumentProgram(
     const exit = types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(ids.d)]));
     const finalizer = suspends ? types.ifStatement(types.binaryExpression('>=', types.cloneNode(ids.d), types.numericLiteral(0)), exit) : exit;
     const tryStatement = types.tryStatement(types.blockStatement(hoistFunctions(types, path, statements)), null, types.blockStatement([finalizer]));
+    markRewritten(tryStatement);
+    if (usingFunctions.has(node)) usingFunctions.set(node, ids);
     if (node.type === 'StaticBlock') {
       node.body = [prologue, tryStatement];
     } else {
@@ -243,6 +256,12 @@ export function instrumentProgram(
         instrumentClass(p as NodePath<t.Class>);
       },
     },
+    VariableDeclaration(p: NodePath) {
+      const kind = (p.node as t.VariableDeclaration).kind as string;
+      if (kind !== 'using' && kind !== 'await using') return;
+      const fn = p.findParent((q) => q.isFunction() || q.isStaticBlock());
+      if (fn && slots.has(fn.node)) usingFunctions.set(fn.node, undefined);
+    },
     'CatchClause|TryStatement'(p: NodePath) {
       if (p.isTryStatement() && !p.node.finalizer) return;
       if (p.findParent((q) => q.isFunction() || q.isStaticBlock() || q.isWithStatement())) return;
@@ -250,7 +269,7 @@ export function instrumentProgram(
     },
   });
 
-  if (tables.size === 0) return functions;
+  if (tables.size === 0) return { functions, afterOtherPlugins: undefined };
 
   // Code outside any function has no frame to heal to: its catch and finally blocks restore the
   // depth at which the file's body started (a frame that an exception skipped the exit of, e.g.
@@ -293,7 +312,23 @@ export function instrumentProgram(
   types.addComment(header[0]!, 'leading', ` ${MARKER} `);
   program.unshiftContainer('body', header);
   program.scope.crawl();
-  return functions;
+
+  // `using` and `await using` (explicit resource management) run on Node 20 only through
+  // Babel's transform, which runs after this traversal and turns each block into
+  // `try { ... } catch (_) { ctx.e = _; } finally { await ctx.d(); }`: a suspension point and
+  // blocks that abrupt resumptions land in. Rewrite them once it has run, like the others.
+  const afterOtherPlugins =
+    usingFunctions.size === 0
+      ? undefined
+      : () => {
+          program.traverse({
+            'Function|StaticBlock'(p: NodePath) {
+              const ids = usingFunctions.get(p.node);
+              if (ids) rewriteBody(types, p as NodePath<t.Function | t.StaticBlock>, ids);
+            },
+          });
+        };
+  return { functions, afterOtherPlugins };
 }
 
 /** The file says so at its top, or a previous pass already instrumented it. */

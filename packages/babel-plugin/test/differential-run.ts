@@ -39,7 +39,10 @@ function sameName(ours: string, f: V8Frame): boolean {
  * `table` maps "<path relative to its variant dir>:<line>:<column>" to the function's name,
  * from the plugin's metadata for every instrumented file.
  */
-export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = []): Promise<DifferentialResult> {
+/** Maps a position V8 reports in the plain run (which another Babel pass may have compiled) to the source's. */
+export type PlainPosition = (file: string, line: number, column: number) => { line: number; column: number } | undefined;
+
+export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = [], plainPosition?: PlainPosition): Promise<DifferentialResult> {
   const preload = join(packageDir, 'test', 'differential', 'probe-preload.cjs');
   const run = (dir: string, mode: string) => runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode });
   const [plainRun, instRun] = await Promise.all([run(plainDir, 'v8'), run(instDir, 'ring')]);
@@ -49,7 +52,11 @@ export async function differentialRun(plainDir: string, instDir: string, entry: 
   const labelsMatch = JSON.stringify(plain.probes.map((p) => p.label)) === JSON.stringify(inst.probes.map((p) => p.label));
   for (let i = 0; labelsMatch && i < plain.probes.length; i++) {
     const expected = plain.probes[i]!.frames
-      .map((f) => ({ key: `${relative(plainDir, f.file)}:${f.line}:${f.column}`, f }))
+      .map((f) => {
+        const file = relative(plainDir, f.file);
+        const at = plainPosition ? plainPosition(file, f.line, f.column) : f;
+        return { key: at ? `${file}:${at.line}:${at.column}` : `${file}:unmapped`, f };
+      })
       // A class's default constructor (no source of its own, so never instrumented) shares its
       // position with the class's `<instance_members_initializer>`.
       .filter(({ key, f }) => table.has(key) && (table.get(key) !== '<instance_members_initializer>' || f.fn === '<instance_members_initializer>'));

@@ -2,23 +2,43 @@
 // through the CallSite API) and instrumented (stackring's snapshot() at each probe). V8's
 // frames are restricted to instrumented functions (file + enclosing line/column found in the
 // plugin's function table); the two stacks must then agree frame by frame, in name and place.
+import { transformSync, type PluginItem } from '@babel/core';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
 import { differentialRun } from './differential-run.js';
 import { instrument, packageDir, tmpDir } from './helpers.js';
 
-async function differential(files: Record<string, string>, entry: string, name: string) {
+/**
+ * `compile`: other Babel plugins both runs need (the instrumented one has the plugin first in
+ * the same pass); V8's positions in the plain run are then mapped back to the source.
+ */
+async function differential(files: Record<string, string>, entry: string, name: string, compile: PluginItem[] = []) {
   const plainDir = tmpDir(`differential/${name}/plain`);
   const instDir = tmpDir(`differential/${name}/inst`);
   const table = new Map<string, string>();
+  const maps = new Map<string, TraceMap>();
   for (const [file, code] of Object.entries(files)) {
-    writeFileSync(join(plainDir, file), code);
-    const out = instrument(code, join(instDir, file));
+    if (compile.length > 0) {
+      const plain = transformSync(code, { filename: join(plainDir, file), babelrc: false, configFile: false, plugins: compile, sourceMaps: true })!;
+      writeFileSync(join(plainDir, file), plain.code!);
+      maps.set(file, new TraceMap(plain.map as ConstructorParameters<typeof TraceMap>[0]));
+    } else {
+      writeFileSync(join(plainDir, file), code);
+    }
+    const out = instrument(code, join(instDir, file), {}, compile.length > 0 ? { plugins: [plugin, ...compile] } : {});
     writeFileSync(join(instDir, file), out.code);
     for (const f of out.functions) table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
   }
-  const result = await differentialRun(plainDir, instDir, entry, table);
+  const plainPosition = (file: string, line: number, column: number) => {
+    const map = maps.get(file);
+    if (!map) return { line, column };
+    const o = originalPositionFor(map, { line, column: column - 1 });
+    return o.line === null ? undefined : { line: o.line, column: o.column + 1 };
+  };
+  const result = await differentialRun(plainDir, instDir, entry, table, [], plainPosition);
   expect(result.stderr).toEqual(['', '']);
   expect(result.labelsMatch).toBe(true);
   expect(result.instOutput).toBe(result.plainOutput);
@@ -40,6 +60,14 @@ describe('differential: snapshot() equals V8 stack restricted to instrumented fr
     console.log(`differential (ESM): ${probes} probes compared`);
     expect(mismatches).toEqual([]);
     expect(probes).toBeGreaterThan(15);
+  });
+
+  it('using and await using, compiled by Babel\'s transform in the same pass', async () => {
+    const code = readFileSync(join(packageDir, 'test', 'differential', 'program4.js'), 'utf8');
+    const { probes, mismatches } = await differential({ 'program4.js': code }, 'program4.js', 'program4', ['@babel/plugin-transform-explicit-resource-management']);
+    console.log(`differential (using): ${probes} probes compared`);
+    expect(mismatches).toEqual([]);
+    expect(probes).toBeGreaterThan(25);
   });
 
   it('class field initialisers, suspension in computed keys, exceptions caught outside any function', async () => {
