@@ -10,6 +10,9 @@ export interface SampledSubBuffer {
   sample: StackSample;
 }
 
+/** An unchanged live copy is emitted again after this long (see `live`). */
+const REPEAT_LIVE_MS = 100;
+
 /** How many times `current` retries a live copy the writer disturbed. */
 const LIVE_ATTEMPTS = 10;
 
@@ -19,7 +22,7 @@ export class ThreadSampler {
   /** The request this sampler is waiting on (0: none). */
   private pending = 0;
   /** The last live copy, to skip identical ones (an idle thread would repeat it every tick). */
-  private lastLive: { seq: number; depth: number; idle: boolean } | null = null;
+  private lastLive: { seq: number; depth: number; idle: boolean; time: number } | null = null;
   /** The newest sample, for dumps. */
   latest: StackSample | null = null;
   closed = false;
@@ -109,8 +112,11 @@ export class ThreadSampler {
     if (idle) sub.reason |= SwitchReason.IDLE;
     const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
     const last = this.lastLive;
-    if (!force && last !== null && last.seq === sub.seq && last.depth === depth && last.idle === idle) return null;
-    this.lastLive = { seq: sub.seq, depth, idle };
+    // A repeat is still emitted now and then: a sample weighs the time until the next one, so
+    // a trace that ends abruptly (SIGKILL) keeps all but the last moments of a stuck stretch.
+    const repeat = last !== null && last.seq === sub.seq && last.depth === depth && last.idle === idle;
+    if (!force && repeat && sub.time - last.time < REPEAT_LIVE_MS) return null;
+    this.lastLive = { seq: sub.seq, depth, idle, time: sub.time };
     const sample = this.stack.peek(sub);
     this.latest = sample;
     this.emit({ sub, sample });
