@@ -38,7 +38,9 @@ describe('a recorded trace of a real program, in every format', () => {
     for (const format of EXPORT_FORMATS) written.set(format, await exportProfile(profile, format, join(dir, `out.${format}`)));
     const read = (format: string, i = 0) => readFileSync(written.get(format)![i], 'utf8');
     const folded = checkFolded(read('folded'));
-    expect(folded.total).toBe(counts.samples);
+    expect(folded.total).toBe(Math.round(counts.timeMs)); // time, in whole ms, by default
+    const [bySamples] = await exportProfile(profile, 'folded', join(dir, 'out.samples.folded'), { weight: 'samples' });
+    expect(checkFolded(readFileSync(bySamples!, 'utf8')).total).toBe(counts.samples);
     expect(folded.lines.some(([stack]) => /crunch;fib/.test(stack))).toBe(true);
     expect(folded.lines.some(([stack]) => /workerMain;crunch;fib/.test(stack))).toBe(true);
     const speedscope = checkSpeedscope(JSON.parse(read('speedscope')));

@@ -1,5 +1,5 @@
 // Trace -> output format, through the exporters; trace errors become clear CLI errors.
-import { ExportError, exportProfile, profileFromTrace, type ExportFormat } from '@stackring/export';
+import { ExportError, exportProfile, profileFromTrace, type ExportFormat, type ExportOptions } from '@stackring/export';
 import { TraceFormatError } from '@stackring/ring';
 import { CliError, ExitCode } from './exit-codes.js';
 import { yellow } from './style.js';
@@ -18,10 +18,13 @@ export async function loadProfile(trace: string) {
   }
 }
 
-export async function writeReport(trace: string, format: ExportFormat, out: string): Promise<string[]> {
+/** What `--weight` offers (folded and svg; every other format weighs by time). */
+export const WEIGHTS = ['time', 'samples'] as const;
+
+export async function writeReport(trace: string, format: ExportFormat, out: string, options: ExportOptions = {}): Promise<string[]> {
   const profile = await loadProfile(trace);
   try {
-    return await exportProfile(profile, format, out);
+    return await exportProfile(profile, format, out, options);
   } catch (error) {
     if (error instanceof ExportError) throw new CliError(`cannot write ${error.message}`, ExitCode.FAILURE);
     throw error;

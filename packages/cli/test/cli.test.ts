@@ -205,6 +205,14 @@ describe('stackring record and report', () => {
     expect(report.code).toBe(0);
     expect(report.stderr).toContain('warning'); // readable up to its last chunk, no trailer
     expect(readFileSync(join(dir, 'stuck.folded'), 'utf8')).toContain('outer;middle;inner');
+    // Folded stacks weigh by time by default: the loop was stuck for most of the second it ran,
+    // which is a handful of samples (an unchanged live copy is not repeated) but ~1000 ms.
+    const weightOf = (file: string) =>
+      readFileSync(file, 'utf8').trim().split('\n').filter((l) => l.includes('outer;middle;inner')).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    expect(cli(['report', trace, '-f', 'folded', '--weight', 'samples', '-o', join(dir, 'stuck.samples.folded')]).code).toBe(0);
+    expect(weightOf(join(dir, 'stuck.folded'))).toBeGreaterThan(500);
+    expect(weightOf(join(dir, 'stuck.samples.folded'))).toBeLessThan(weightOf(join(dir, 'stuck.folded')) / 5);
+    expect(cli(['report', trace, '-f', 'folded', '--weight', 'bytes']).stderr).toMatch(/weight.*Choices: "time", "samples"/s);
   });
 
   it('records a worker that blocks from its first moment', () => {

@@ -16,10 +16,20 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  * Writes `profile` in `format` to `outPath` (atomically) and returns the files written:
  * one, except for cpuprofile with several threads (one file per thread, see cpuProfilePath).
  */
-export async function exportProfile(profile: Profile, format: ExportFormat, outPath: string): Promise<string[]> {
+export interface ExportOptions {
+  /**
+   * What widths mean where a format offers the choice (folded, svg): 'time' (default) weighs
+   * each sample by the time it covers, like every other format; 'samples' counts samples.
+   */
+  weight?: 'time' | 'samples';
+}
+
+export async function exportProfile(profile: Profile, format: ExportFormat, outPath: string, options: ExportOptions = {}): Promise<string[]> {
+  const weight = options.weight ?? 'time';
+  if (weight !== 'time' && weight !== 'samples') throw new Error(`unknown weight ${JSON.stringify(weight)}; expected time or samples`);
   switch (format) {
     case 'folded':
-      writeFolded(profile, outPath);
+      writeFolded(profile, outPath, { weight: weight === 'time' ? 'ms' : 'samples' });
       return [outPath];
     case 'speedscope':
       writeSpeedscope(profile, outPath);
@@ -36,7 +46,7 @@ export async function exportProfile(profile: Profile, format: ExportFormat, outP
       writeHtml(profile, outPath);
       return [outPath];
     case 'svg':
-      writeSvg(profile, outPath);
+      writeSvg(profile, outPath, { weight });
       return [outPath];
     default:
       throw new Error(`unknown export format ${JSON.stringify(format)}; expected one of ${EXPORT_FORMATS.join(', ')}`);

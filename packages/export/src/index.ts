@@ -16,4 +16,4 @@ export * from './formats/pprof.js';
 export * from './formats/html.js';
 export * from './formats/svg.js';
 export * from './formats/diff.js';
-export { exportProfile, EXPORT_FORMATS, type ExportFormat } from './export-profile.js';
+export { exportProfile, EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export-profile.js';

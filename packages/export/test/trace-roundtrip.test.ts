@@ -115,7 +115,10 @@ describe('round trip through a real trace file', () => {
     for (const format of EXPORT_FORMATS) written.set(format, await exportProfile(profile, format, join(dir, `out.${format}`)));
     const read = (format: string, i = 0) => fs.readFileSync(written.get(format)![i], 'utf8');
 
-    expect(checkFolded(read('folded')).total).toBe(counts.samples);
+    // Folded weighs by time by default (whole milliseconds adding up to the rounded total).
+    expect(checkFolded(read('folded')).total).toBe(Math.round(counts.timeMs));
+    const [bySamples] = await exportProfile(profile, 'folded', join(dir, 'out.samples.folded'), { weight: 'samples' });
+    expect(checkFolded(fs.readFileSync(bySamples!, 'utf8')).total).toBe(counts.samples);
     const speedscope = checkSpeedscope(JSON.parse(read('speedscope')));
     expect(speedscope.reduce((s, t) => s + t.samples, 0)).toBe(counts.samples);
     expect(speedscope.reduce((s, t) => s + t.timeMs, 0)).toBeCloseTo(counts.timeMs, 6);
@@ -145,8 +148,8 @@ describe('round trip through a real trace file', () => {
     const n = sampleCounts(partial).samples;
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(sampleCounts(profile).samples);
-    const [out] = await exportProfile(partial, 'folded', join(dir, 'cut.folded'));
-    expect(checkFolded(fs.readFileSync(out, 'utf8')).total).toBe(n);
+    const [out] = await exportProfile(partial, 'folded', join(dir, 'cut.folded'), { weight: 'samples' });
+    expect(checkFolded(fs.readFileSync(out!, 'utf8')).total).toBe(n);
   });
 
   it('a damaged trace fails with the file named', async () => {

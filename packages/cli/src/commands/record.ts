@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { commandFrom, exitCodeOf, launch } from '../launch.js';
 import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
-import { writeReport } from '../report.js';
+import { WEIGHTS, writeReport } from '../report.js';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dim, yellow } from '../style.js';
@@ -29,6 +29,7 @@ interface RecordArgs extends AgentArgs {
   output: string;
   duration?: number;
   format?: ExportFormat[];
+  weight: (typeof WEIGHTS)[number];
 }
 
 export const recordCommand: CommandModule<object, RecordArgs> = {
@@ -46,6 +47,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         choices: EXPORT_FORMATS,
         describe: 'also write these formats next to the trace (e.g. html)',
       })
+      .option('weight', { type: 'string', choices: WEIGHTS, default: 'time' as const, describe: 'folded and svg: weigh stacks by the time they cover, or count samples' })
       .example('$0 record -o app.srt -f html -- node app.js', 'record app.js, write app.srt and app.html') as unknown as Argv<RecordArgs>,
   handler: async (args) => {
     const trace = resolve(args.output);
@@ -73,7 +75,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     }
     process.stderr.write(dim(`stackring: trace written to ${trace}`, process.stderr) + '\n');
     for (const format of args.format ?? []) {
-      const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format));
+      const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format), { weight: args.weight });
       for (const f of files) process.stderr.write(dim(`stackring: ${format} written to ${f}`, process.stderr) + '\n');
     }
     // A program stopped by --duration ended as asked: that is success.

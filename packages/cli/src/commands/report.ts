@@ -1,12 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
-import { writeReport } from '../report.js';
+import { WEIGHTS, writeReport } from '../report.js';
 import { extensionOf } from './record.js';
 
 interface ReportArgs {
   trace: string;
   format: ExportFormat;
   output?: string;
+  weight: (typeof WEIGHTS)[number];
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -17,11 +18,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .positional('trace', { type: 'string', describe: 'a trace written by stackring record' })
       .option('format', { alias: 'f', type: 'string', choices: EXPORT_FORMATS, default: 'html' as const, describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'output file (default: the trace name with the format extension)' })
+      .option('weight', { type: 'string', choices: WEIGHTS, default: 'time' as const, describe: 'folded and svg: weigh stacks by the time they cover, or count samples' })
       .example('$0 report app.srt -f speedscope -o app.json', 'open app.json in speedscope')
       .example('$0 report app.srt -f pprof -o app.pb.gz', 'go tool pprof -http=: app.pb.gz') as unknown as Argv<ReportArgs>,
   handler: async (args) => {
     const out = args.output ?? args.trace.replace(/\.srt$/, '') + extensionOf(args.format);
-    const files = await writeReport(args.trace, args.format, out);
+    const files = await writeReport(args.trace, args.format, out, { weight: args.weight });
     for (const f of files) process.stdout.write(f + '\n');
   },
 };
