@@ -30,7 +30,8 @@ function isRuntimeFile(filename: string): boolean {
 }
 
 export default function stackringPlugin(api: Api, rawOptions: StackringOptions): PluginObj {
-  api.assertVersion(7);
+  // A number means one major (Babel 8 turns 7 into "^7.0.0-0" and refuses itself): a range.
+  api.assertVersion('^7.0.0-0 || ^8.0.0-0');
   const options = resolveOptions(rawOptions);
   const include = globMatcher(options.include);
   const exclude = globMatcher(options.exclude);

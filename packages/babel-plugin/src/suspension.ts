@@ -37,6 +37,11 @@ function call(types: Types, obj: t.Identifier, method: string, args: t.Expressio
   return types.callExpression(types.memberExpression(types.cloneNode(obj), types.identifier(method)), args);
 }
 
+/** `-1`, the "suspended" mark (Babel 8 refuses a negative NumericLiteral). */
+function suspended(types: Types): t.Expression {
+  return types.unaryExpression('-', types.numericLiteral(1));
+}
+
 export function enterExpr(types: Types, ids: FrameIds): t.AssignmentExpression {
   return types.assignmentExpression('=', types.cloneNode(ids.d), call(types, ids.w, 'enter', [ids.id()]));
 }
@@ -46,7 +51,7 @@ function popAfter(types: Types, ids: FrameIds, operand: t.Expression): t.Express
   return types.sequenceExpression([
     types.assignmentExpression('=', types.cloneNode(ids.tmp!), operand),
     call(types, ids.w, 'exit', [types.cloneNode(ids.d)]),
-    types.assignmentExpression('=', types.cloneNode(ids.d), types.numericLiteral(-1)),
+    types.assignmentExpression('=', types.cloneNode(ids.d), suspended(types)),
     types.cloneNode(ids.tmp!),
   ]);
 }
@@ -166,7 +171,7 @@ function rewriteForAwait(types: Types, p: NodePath<t.ForOfStatement>, ids: Frame
   const node = p.node;
   const popStmts = [
     types.expressionStatement(call(types, ids.w, 'exit', [types.cloneNode(ids.d)])),
-    types.expressionStatement(types.assignmentExpression('=', types.cloneNode(ids.d), types.numericLiteral(-1))),
+    types.expressionStatement(types.assignmentExpression('=', types.cloneNode(ids.d), suspended(types))),
   ];
   const innerTry = types.tryStatement(types.blockStatement([node.body]), null, types.blockStatement(popStmts));
   ours.add(innerTry);

@@ -10,22 +10,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
-import { instrument, packageDir, runNode, tmpDir, withInlineMap } from './helpers.js';
+import { instrument, normalise, packageDir, runNode, tmpDir, withInlineMap } from './helpers.js';
 
 const fixturesDir = join(packageDir, 'test', 'fixtures');
 const cases = readdirSync(fixturesDir).sort();
-
-function normalise(text: string, dir: string): string {
-  return text
-    .split(dir)
-    .join('<dir>')
-    .replace(/(<dir>\/input\.m?js):\d+(?::\d+)?/g, '$1')
-    // Node prints the source line of an uncaught error first: that line is the instrumented one.
-    .replace(/^<dir>\/input\.m?js\n[^\n]*\n[^\n]*\n\n/, '')
-    .replace(/file:\/\/<dir>/g, '<dir>')
-    .replace(/\n\s+at [^\n]*node:internal[^\n]*/g, '')
-    .replace(/\nNode\.js v[\d.]+\n?/, '\n');
-}
 
 describe('fixtures: instrumented output behaves like the input', () => {
   afterAll(() => rmSync(join(packageDir, 'node_modules', '.stackring-test', 'fixtures'), { recursive: true, force: true }));

@@ -58,3 +58,20 @@ export function runNode(file: string, args: string[] = [], timeout = 60_000, env
     });
   });
 }
+
+/**
+ * A run's output with the run's directory replaced and positions in input.js dropped: the
+ * inserted code moves lines, and --enable-source-maps would rename frames from the map's
+ * `names`, a presentation artefact.
+ */
+export function normalise(text: string, dir: string): string {
+  return text
+    .split(dir)
+    .join('<dir>')
+    .replace(/(<dir>\/input\.m?js):\d+(?::\d+)?/g, '$1')
+    // Node prints the source line of an uncaught error first: that line is the instrumented one.
+    .replace(/^<dir>\/input\.m?js\n[^\n]*\n[^\n]*\n\n/, '')
+    .replace(/file:\/\/<dir>/g, '<dir>')
+    .replace(/\n\s+at [^\n]*node:internal[^\n]*/g, '')
+    .replace(/\nNode\.js v[\d.]+\n?/, '\n');
+}

