@@ -3,7 +3,8 @@
 //   1. bench/overhead.mjs: each workload (fib, acorn, js-yaml, marked, postcss) in fresh
 //      processes, plain, instrumented by stackring, with the agent idle, sampled at 1 kHz,
 //      under node --cpu-prof, and with istanbul coverage instrumentation; ratios to plain;
-//   2. bench/http-overhead.mjs: examples/http-server under load on loopback in the same
+//   2. bench/anatomy.mjs: where the per-call cost goes (acorn against a do-nothing runtime);
+//   3. bench/http-overhead.mjs: examples/http-server under load on loopback in the same
 //      variants (but agent idle); throughput and p99 latency, ratios to plain.
 // Each script alternates its variants and prints ratios measured in the same run against the
 // plain baseline, because absolute times on a shared machine drift (see docs/benchmarks.md).
@@ -40,7 +41,7 @@ console.log(`node ${process.version} (V8 ${process.versions.v8}); stackring ${ve
   ['acorn', 'js-yaml', 'marked', 'postcss', '@babel/core', 'babel-plugin-istanbul', 'istanbul-lib-instrument'].map((n) => `${n} ${version(n)}`).join(', '));
 console.log(`load average before: ${load()}`);
 const started = Date.now();
-for (const script of ['./overhead.mjs', './http-overhead.mjs']) {
+for (const script of ['./overhead.mjs', './anatomy.mjs', './http-overhead.mjs']) {
   console.log('');
   execFileSync(process.execPath, [here(script)], { stdio: 'inherit' });
 }

@@ -1,0 +1,86 @@
+// Where instrumentation's cost goes, on a real parser (acorn parsing its own source): the same
+// file instrumented by the plugin, run against different runtimes, each in fresh processes,
+// alternating (in one process the variants disturb each other's JIT and GC):
+//   plain          acorn as published;
+//   structure      stackring's output with a runtime whose enter/exit do nothing but keep a
+//                  depth in a JS variable: the cost of the calls, the try/finally around every
+//                  body, and the inlining V8 no longer does;
+//   ring           stackring's output with the real runtime (the shared-memory ring);
+//   no finally     (for reference, not a valid instrumentation) the structure variant with the
+//                  try/finally removed and no exit: what the exception path costs.
+// Prints median ms per parse and ratios to plain, and calls per parse. npm run bench:anatomy
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const require = createRequire(import.meta.url);
+const fromPlugin = createRequire(here('../packages/babel-plugin/package.json'));
+const babel = fromPlugin('@babel/core');
+const plugin = here('../packages/babel-plugin/dist/cjs/index.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const dir = here('../node_modules/.cache/stackring-anatomy/');
+mkdirSync(dir, { recursive: true });
+
+const acornFile = require.resolve('acorn');
+const source = readFileSync(acornFile, 'utf8');
+
+// A runtime that keeps the stack depth in a JS variable, and counts calls; one copy per variant
+// that uses it, so that they share no function (and no type feedback).
+const jsRuntime = `let depth = 0; let calls = 0;
+exports.writer = { enter(id) { calls++; return depth++; }, exit(t) { depth = t; }, exitWith(t, v) { depth = t; return v; } };
+exports.register = () => 1;
+exports.calls = () => calls;`;
+writeFileSync(`${dir}structure-runtime.cjs`, jsRuntime);
+writeFileSync(`${dir}no-finally-runtime.cjs`, jsRuntime);
+const instrument = (runtime) =>
+  babel.transformSync(source, { filename: acornFile, configFile: false, babelrc: false, sourceType: 'script', plugins: [[plugin, { runtime }]] }).code;
+const removeFinally = (code) =>
+  babel.transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'script',
+    plugins: [
+      () => ({
+        visitor: {
+          TryStatement(p) {
+            const f = p.node.finalizer;
+            if (!p.node.handler && f?.body.length === 1 && /^_w\.exit\(/.test(p.get('finalizer.body.0').toString())) p.replaceWithMultiple(p.node.block.body);
+          },
+        },
+      }),
+    ],
+  }).code;
+
+const files = {
+  plain: source,
+  structure: instrument(`${dir}structure-runtime.cjs`),
+  ring: instrument(here('../packages/runtime/dist/cjs/index.js')),
+};
+files['no finally'] = removeFinally(instrument(`${dir}no-finally-runtime.cjs`));
+const paths = {};
+for (const [name, code] of Object.entries(files)) {
+  paths[name] = `${dir}acorn-${name.replace(' ', '-')}.cjs`;
+  writeFileSync(paths[name], code);
+}
+
+const structureRuntime = require(`${dir}structure-runtime.cjs`);
+require(paths.structure).parse(source, { ecmaVersion: 'latest' });
+const callsPerParse = structureRuntime.calls();
+
+const times = Object.fromEntries(Object.keys(paths).map((n) => [n, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, file] of Object.entries(paths)) {
+    const out = execFileSync(process.execPath, [here('./anatomy-run.cjs'), file, acornFile], { encoding: 'utf8' });
+    times[name].push(JSON.parse(out).ms);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const plain = median(times.plain);
+console.log(`anatomy of the overhead: acorn parsing its own source (${(source.length / 1024).toFixed(0)} KiB), ${callsPerParse.toLocaleString('en')} instrumented calls per parse, node ${process.version}, ${ROUNDS} processes per variant`);
+for (const n of Object.keys(paths)) {
+  const m = median(times[n]);
+  const perCall = n === 'plain' ? '' : `  ${(((m - plain) * 1e6) / callsPerParse).toFixed(1)} ns per call over plain`;
+  console.log(`${n.padEnd(11)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
+}
