@@ -65,6 +65,28 @@ describe('recording', () => {
     }
   });
 
+  it('samples short bursts of a mostly idle thread fairly: idle is idle, bursts are their function', () => {
+    // Every 5 ms a timer spins 0.5 ms in `burst` (no instrumented call inside). A request
+    // raised while the thread waits is answered at the burst's first call, with the stack
+    // before it: timed at the answer, that sample took the burst's time and was not idle
+    // ("(none)" got ~30%); timed at the request, with the idle label, it stands for the wait.
+    const trace = join(dir, 'bursts.srt');
+    const run = spawnSync(process.execPath, [fixture, 'bursts', trace], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const truth = JSON.parse(run.stdout.trim().split('\n').at(-1)!).burstShare as number;
+    const { names, samples } = read(trace);
+    const s = shares(samples, names);
+    const idle = s.idle / s.total;
+    const burst = (s.byLeaf.get('burst') ?? 0) / s.total;
+    const outside = 1 - idle - burst; // neither idle nor in an instrumented function
+    if (process.platform === 'linux') {
+      expect(outside, JSON.stringify({ idle, burst, truth })).toBeLessThan(0.12);
+      expect(idle).toBeGreaterThan(0.7);
+    }
+    expect(burst).toBeGreaterThan(0);
+    expect(burst).toBeLessThan(2 * truth + 0.03);
+  });
+
   it('leaves a readable trace when the process is killed with SIGKILL', async () => {
     const trace = join(dir, 'killed.srt');
     const child = spawn(process.execPath, [fixture, 'forever', trace], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -2,7 +2,7 @@
 // writer sealed, asks for the next switch, and when the writer has not answered the previous
 // request (a loop without calls, native code, an idle event loop) takes a live copy instead.
 
-import { RingReader, SwitchReason, ThreadStack, type StackSample, type SubBuffer } from '@stackring/ring';
+import { RingReader, SwitchReason, ThreadStack, endDepth, epochMillis, type StackSample, type SubBuffer } from '@stackring/ring';
 import { threadActivity } from './idle.js';
 
 export interface SampledSubBuffer {
@@ -21,6 +21,12 @@ export class ThreadSampler {
   readonly stack: ThreadStack;
   /** The request this sampler is waiting on (0: none). */
   private pending = 0;
+  /** When that request was raised. */
+  private pendingSince = 0;
+  /** A live copy was emitted for it (the answer then repeats the last copy). */
+  private pendingCopied = false;
+  /** The thread was idle when the request was raised (only looked at for idle threads). */
+  private pendingIdle = false;
   /** The last live copy, to skip identical ones (an idle thread would repeat it every tick). */
   private lastLive: { seq: number; depth: number; idle: boolean; time: number } | null = null;
   /** The newest sample, for dumps. */
@@ -44,13 +50,44 @@ export class ThreadSampler {
     // Check closed first: whatever was sealed before the close is taken below.
     const closing = this.reader.closed;
     for (let sub = this.reader.take(); sub !== null; sub = this.reader.take()) {
+      if (sub.request !== 0 && sub.request === this.pending) {
+        this.pending = 0;
+        this.timeAnswer(sub);
+      }
       const sample = this.stack.apply(sub);
       this.latest = sample;
       this.lastLive = null;
-      if (sub.request !== 0 && sub.request === this.pending) this.pending = 0;
       this.emit({ sub, sample });
     }
     if (closing) this.closed = true;
+  }
+
+  /**
+   * A switch answering our request shows the stack at the thread's first call or return after
+   * the request; it has not changed since the request was raised (the thread would have
+   * answered sooner). So it samples the moment of the request: timed then, samples fall on the
+   * sampler's regular ticks and time spreads fairly. Timed at the answer instead, a thread that
+   * wakes from idle for a short burst answers at the burst's first call with the stack before
+   * it, and that sample would weigh the whole burst.
+   */
+  private timeAnswer(sub: SubBuffer): void {
+    // After live copies, the answer repeats the last one (nothing changed until it came).
+    const copy = this.pendingCopied ? this.lastLive : null;
+    sub.time = copy !== null ? copy.time : this.pendingSince;
+    // Idle when asked (or when last copied), and outside any instrumented function: the wait.
+    if ((copy !== null ? copy.idle : this.pendingIdle) && endDepth(sub) === 0) sub.reason |= SwitchReason.IDLE;
+  }
+
+  /**
+   * Raises a switch request, noting when, and whether the thread is idle: only a thread last
+   * seen outside every instrumented function can be (a busy, deep thread costs no /proc read).
+   */
+  private raise(): void {
+    this.pending = this.reader.requestSwitch();
+    this.pendingSince = epochMillis();
+    this.pendingCopied = false;
+    const outside = this.latest !== null && this.latest.frames.length === 0 && this.latest.unknownFrames === 0;
+    this.pendingIdle = outside && threadActivity(this.tid) === 'idle';
   }
 
   /**
@@ -64,13 +101,13 @@ export class ThreadSampler {
       this.live(force);
       return;
     }
-    this.pending = this.reader.requestSwitch();
+    this.raise();
   }
 
   /** Asks for a switch now (a dump), unless one is already pending. */
   request(): void {
     this.drain();
-    if (!this.closed && this.pending === 0) this.pending = this.reader.requestSwitch();
+    if (!this.closed && this.pending === 0) this.raise();
   }
 
   get answered(): boolean {
@@ -101,15 +138,19 @@ export class ThreadSampler {
   /**
    * A validated live copy of the sub-buffer being written, labelled idle when the thread waits.
    * Emitted unless it repeats the previous one (the writer has not moved since: an idle or
-   * stuck thread), so a long idle stretch is one sample weighed by the time it covers.
+   * stuck thread) within REPEAT_LIVE_MS, so a long idle stretch is a few samples weighed by
+   * the time they cover.
    */
   live(force = true): StackSample | null {
     // A live copy is only valid under a pending request (none yet when sampling is off).
-    if (this.pending === 0 && !this.closed) this.pending = this.reader.requestSwitch();
+    if (this.pending === 0 && !this.closed) this.raise();
     const sub = this.reader.readLive();
     if (sub === null) return null;
     const idle = threadActivity(this.tid) === 'idle';
     if (idle) sub.reason |= SwitchReason.IDLE;
+    // The first copy under a request shows the stack the request found (the thread has not
+    // called or returned since, or it would have answered): it samples that moment.
+    if (this.pending !== 0 && !this.pendingCopied) sub.time = this.pendingSince;
     const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
     const last = this.lastLive;
     // A repeat is still emitted now and then: a sample weighs the time until the next one, so
@@ -117,6 +158,7 @@ export class ThreadSampler {
     const repeat = last !== null && last.seq === sub.seq && last.depth === depth && last.idle === idle;
     if (!force && repeat && sub.time - last.time < REPEAT_LIVE_MS) return null;
     this.lastLive = { seq: sub.seq, depth, idle, time: sub.time };
+    this.pendingCopied = true;
     const sample = this.stack.peek(sub);
     this.latest = sample;
     this.emit({ sub, sample });
