@@ -88,6 +88,7 @@ results.push(['enter+exit pair (ns, no reader)', pairNs.toFixed(2), 'target < 3'
 const alone = measureFib(ROUNDS);
 results.push(['fib(30) instrumented / plain, no reader', (alone.ring / alone.plain).toFixed(2), `plain 10 x fib(30): ${alone.plain.toFixed(1)} ms`]);
 
+writer.warmSlowPaths(); // as the runtime does when a sampler is on
 const stop = new SharedArrayBuffer(4);
 const sampler = new Worker(new URL('./sampler-thread.mjs', import.meta.url), {
   workerData: { buffer: writer.buffer, intervalMs: 1, stop },

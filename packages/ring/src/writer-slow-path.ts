@@ -224,10 +224,10 @@ export function closeRing(w: RingWriter): void {
 const WARM_ROUNDS = 32;
 
 /**
- * Takes both slow paths, recording nothing. enter and exit are inlined into every
- * instrumented function, and V8 compiles a call it has never seen taken as a deoptimisation
- * point: without this, the first switch inside each optimised function would deoptimise it,
- * and a sampler would keep causing such deoptimisations all over a program.
+ * Takes both slow paths, recording nothing (RingWriter.warmSlowPaths). enter and exit are
+ * inlined into every instrumented function, and V8 compiles a call it has never seen taken as a
+ * deoptimisation point: without this, the first switch inside each optimised function would
+ * deoptimise it, and a sampler would keep causing such deoptimisations all over a program.
  */
 export function warmSlowPaths(w: RingWriter): void {
   const words = w.words;

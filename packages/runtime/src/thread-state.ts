@@ -7,6 +7,7 @@ import { isMainThread, threadId, threadName } from './thread-name.js';
 import { createRingBuffer, RingWriter } from '@stackring/ring/writer';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
+import { samplingFromEnv } from './agent/options.js';
 
 export interface FunctionInfo {
   /** The name V8 would show in a stack trace (`Class.method`, `get x`, `<anonymous>`). */
@@ -60,6 +61,9 @@ export function threadState(): ThreadState {
 function createThreadState(): ThreadState {
   const channel = openChannel();
   const writer = new RingWriter(createRingBuffer({}, threadId));
+  // A sampler will ask for switches from the start: compile the slow paths in now rather than
+  // deoptimise each function at its first switch. Without one, the fast path stays quicker.
+  if (samplingFromEnv(process.env)) writer.warmSlowPaths();
   const status = new Float64Array(new SharedArrayBuffer(STATUS_BYTES));
   const state: ThreadState = {
     version: 1,

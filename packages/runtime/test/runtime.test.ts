@@ -21,4 +21,19 @@ describe('runtime', () => {
     expect(main.threadId).toBe(0);
     expect(worker.threadId).toBeGreaterThan(0);
   });
+
+  // The slow paths are compiled in up front only when a sampler will ask for switches: without
+  // one the fast path stays quicker (see RingWriter.warmSlowPaths).
+  it('warms the writer\'s slow paths when, and only when, sampling is on', () => {
+    const probe = (env: Record<string, string>, code: string) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', `import { writer, start, stop } from '@stackring/runtime'; ${code}`], {
+        encoding: 'utf8',
+        env: { ...process.env, STACKRING_AGENT: '', STACKRING_INTERVAL: '', ...env },
+      }).trim();
+    const warmed = 'console.log(writer.warmed)';
+    expect(probe({}, warmed)).toBe('false');
+    expect(probe({ STACKRING_AGENT: '1', STACKRING_SOCKET: '0' }, warmed)).toBe('true');
+    expect(probe({ STACKRING_AGENT: '1', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '0' }, warmed)).toBe('false');
+    expect(probe({}, `start({ interval: 0, socket: false }); const a = writer.warmed; await stop(); start({ interval: 1, socket: false }); console.log(a, writer.warmed); await stop()`)).toBe('false true');
+  });
 });

@@ -60,3 +60,10 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOption
   if (env.STACKRING_WATCHDOG_FILE) o.watchdogFile = env.STACKRING_WATCHDOG_FILE;
   return o;
 }
+
+/** Whether STACKRING_AGENT=1 will start an agent that samples (and so reads every thread's ring). */
+export function samplingFromEnv(env: NodeJS.ProcessEnv): boolean {
+  if (env.STACKRING_AGENT !== '1') return false;
+  const interval = env.STACKRING_INTERVAL;
+  return interval === undefined || interval === '' || Number(interval) > 0;
+}

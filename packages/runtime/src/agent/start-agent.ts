@@ -71,6 +71,7 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   if (!isMainThread) throw new Error('stackring: the agent is started from the main thread');
   const resolved = resolveAgentOptions(options);
   const state = threadState();
+  if (resolved.interval > 0) state.writer.warmSlowPaths(); // see RingWriter.warmSlowPaths
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const controlWords = new Int32Array(control);
   const { port1, port2 } = new MessageChannel();
