@@ -42,7 +42,7 @@ function recordTrace(path: string, seed: number, steps: number): void {
   trace.writeFunctions(functions);
   const rings = [0, 1].map((threadId) => {
     trace.writeThread({ threadId, name: threadId === 0 ? 'main' : 'worker;1' });
-    const buffer = createRingBuffer({ subBufferCount: 3, subBufferBytes: (HEADER_WORDS + 6) * 4 }, threadId);
+    const buffer = createRingBuffer({ subBufferCount: 3, subBufferBytes: (HEADER_WORDS + 6 + 1) * 4 }, threadId);
     return { writer: new RingWriter(buffer), reader: new RingReader(buffer), tokens: [] as number[] };
   });
   let time = 1.75e12;

@@ -64,7 +64,7 @@ export function ringGeometry(buffer: SharedArrayBuffer): RingGeometry {
   const subBufferCount = words[Ctrl.SUB_BUFFER_COUNT];
   const subBufferWords = words[Ctrl.SUB_BUFFER_WORDS];
   const recordWords = words[Ctrl.RECORD_WORDS];
-  if (CONTROL_WORDS + subBufferCount * subBufferWords !== words.length || recordWords < 1) {
+  if (CONTROL_WORDS + subBufferCount * subBufferWords !== words.length || recordWords < 1 || subBufferWords < HEADER_WORDS + 2 * recordWords) {
     throw new RangeError('stackring ring: control block does not match the buffer size');
   }
   return {
@@ -72,7 +72,8 @@ export function ringGeometry(buffer: SharedArrayBuffer): RingGeometry {
     subBufferCount,
     subBufferWords,
     recordWords,
-    capacity: Math.floor((subBufferWords - HEADER_WORDS) / recordWords),
+    // Less the scratch slot (see recordCapacity).
+    capacity: Math.floor((subBufferWords - HEADER_WORDS) / recordWords) - 1,
     threadId: words[Ctrl.THREAD_ID],
   };
 }

@@ -142,7 +142,7 @@ export function resolveRingConfig(options: Partial<RingConfig> = {}): RingConfig
   };
   int('subBufferCount', 2, 65536);
   int('payloadWords', 0, 255);
-  int('subBufferBytes', (HEADER_WORDS + 1 + config.payloadWords) * 4, 1 << 26);
+  int('subBufferBytes', (HEADER_WORDS + 2 * (1 + config.payloadWords)) * 4, 1 << 26); // one record and the scratch slot
   if (config.subBufferBytes % 4 !== 0) {
     throw new RangeError(
       `stackring ring: option "subBufferBytes" must be a multiple of 4, got ${config.subBufferBytes}`,
@@ -151,9 +151,13 @@ export function resolveRingConfig(options: Partial<RingConfig> = {}): RingConfig
   return config;
 }
 
-/** Records that fit in one sub-buffer. */
+/**
+ * Records one sub-buffer holds. The last record slot is the writer's scratch slot: its fast path
+ * stores a push before it checks the bound, so the push that finds the sub-buffer full lands
+ * there, and the slow path moves it into the next sub-buffer.
+ */
 export function recordCapacity(config: RingConfig): number {
-  return Math.floor((config.subBufferBytes / 4 - HEADER_WORDS) / (1 + config.payloadWords));
+  return Math.floor((config.subBufferBytes / 4 - HEADER_WORDS) / (1 + config.payloadWords)) - 1;
 }
 
 export function ringByteLength(config: RingConfig): number {

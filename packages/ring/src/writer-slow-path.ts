@@ -157,6 +157,25 @@ export function switchSubBuffer(w: RingWriter, reason: number): void {
   Atomics.notify(words, Ctrl.SEALED_COUNT);
 }
 
+/**
+ * The fast path of `enter` has already stored the record for depth `d` (in the current
+ * sub-buffer, or in its scratch slot when full) and set the depth to d + 1: go back to the
+ * stack before the push, so that a switch shows it, then push again where the record belongs.
+ */
+export function enterSlowAfterPush(w: RingWriter, functionId: number, d: number): void {
+  w.words[Ctrl.DEPTH] = d;
+  enterSlow(w, functionId);
+}
+
+/**
+ * The fast path of `exit` has already set the depth to `token`, down from `depth`: go back to
+ * the stack before the pop, so that a switch shows the function that was running, then pop.
+ */
+export function exitSlowAfterPop(w: RingWriter, token: number, depth: number): void {
+  w.words[Ctrl.DEPTH] = depth;
+  exitSlow(w, token);
+}
+
 /** `enter` when the sub-buffer is full or a reader asked for a switch. */
 export function enterSlow(w: RingWriter, functionId: number): number {
   const words = w.words;

@@ -13,7 +13,7 @@ import { RingModel } from './ring-model.js';
 
 /** Runs a random program with a reader that keeps up; returns each sub-buffer with its true stack. */
 function record(ops: Array<number | 'exit' | 'request' | 'keyframe'>, capacity = 6) {
-  const buffer = createRingBuffer({ subBufferCount: 2, subBufferBytes: (HEADER_WORDS + capacity) * 4 }, 7);
+  const buffer = createRingBuffer({ subBufferCount: 2, subBufferBytes: (HEADER_WORDS + capacity + 1) * 4 }, 7);
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
   const model = new RingModel(capacity, 2);
@@ -91,7 +91,7 @@ describe('reconstructor', () => {
   });
 
   it('shows frames below a reader that starts mid-stream as unknown, then resynchronises on a keyframe', () => {
-    const buffer = createRingBuffer({ subBufferCount: 4, subBufferBytes: (HEADER_WORDS + 32) * 4 });
+    const buffer = createRingBuffer({ subBufferCount: 4, subBufferBytes: (HEADER_WORDS + 32 + 1) * 4 });
     const writer = new RingWriter(buffer);
     const early = new RingReader(buffer);
     for (let i = 1; i <= 5; i++) writer.enter(i);

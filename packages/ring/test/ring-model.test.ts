@@ -56,7 +56,7 @@ const scenarioArb = fc
   );
 
 function run({ capacity, subBufferCount, ops }: Scenario) {
-  const buffer = createRingBuffer({ subBufferCount, subBufferBytes: (HEADER_WORDS + capacity) * 4 });
+  const buffer = createRingBuffer({ subBufferCount, subBufferBytes: (HEADER_WORDS + capacity + 1) * 4 });
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
   const rec = new Reconstructor();
