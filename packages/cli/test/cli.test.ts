@@ -224,6 +224,20 @@ describe('stackring record and report', () => {
     expect(readFileSync(folded, 'utf8')).toMatch(/grind;spin \d+/);
   });
 
+  it('records a child process that inherits the recording into its own trace, and says so', () => {
+    const trace = join(dir, 'family.srt');
+    const r = cli(['record', '-o', trace, '--', 'node', join(fixtures, 'apps', 'parent.cjs')]);
+    expect(r.code, r.stderr).toBe(0);
+    const [, childTrace] = /child processes recorded their own traces: (\S+)/.exec(r.stderr) ?? [];
+    expect(childTrace, r.stderr).toMatch(/family\.\d+\.srt$/);
+    for (const [file, name] of [[trace, 'parentWork'], [childTrace!, 'fib']] as const) {
+      const out = `${file}.folded`;
+      const report = cli(['report', file, '-f', 'folded', '-o', out]);
+      expect(report.stderr, file).toBe(''); // complete, uncorrupted
+      expect(readFileSync(out, 'utf8')).toContain(name);
+    }
+  });
+
   it('refuses to record into a directory that does not exist, before running anything', () => {
     const r = cli(['record', '-o', join(dir, 'no-such-dir', 'x.srt'), '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '100']);
     expect(r.code).toBe(1);

@@ -3,7 +3,7 @@
 
 import { isMainThread } from 'node:worker_threads';
 import { threadState } from './thread-state.js';
-import { agentOptionsFromEnv } from './agent/options.js';
+import { agentOptionsFromEnv, claimRecordPath } from './agent/options.js';
 import { startAgent } from './agent/start-agent.js';
 
 export { register } from './function-table.js';
@@ -20,6 +20,7 @@ export const writer = threadState().writer;
 if (isMainThread && process.env.STACKRING_AGENT === '1') {
   try {
     startAgent(agentOptionsFromEnv(process.env));
+    claimRecordPath(process.env, process.pid);
   } catch (error) {
     process.emitWarning(`stackring: the agent is not started: ${(error as Error).message}`);
   }

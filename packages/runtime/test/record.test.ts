@@ -135,6 +135,29 @@ describe('recording', () => {
     expect(after.some((s) => s.frames.some((id) => names.get(`0:${id}`) === 'busy'))).toBe(true);
   });
 
+  it('gives a child process that inherits the recording its own trace file, not the same one', () => {
+    const trace = join(dir, 'family.srt');
+    const fixture = fileURLToPath(new URL('./fixtures/parent-child.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [fixture], {
+      encoding: 'utf8',
+      env: { ...process.env, STACKRING_AGENT: '1', STACKRING_SOCKET: '0', STACKRING_RECORD: trace, STACKRING_RECORD_OWNER: '' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const childPid = lines.find((l) => l.child)!.child as number;
+    for (const file of [trace, join(dir, `family.${childPid}.srt`)]) {
+      const { warnings, chunks, samples, names } = read(file);
+      expect(warnings, file).toEqual([]);
+      expect(chunks.at(-1)!.type).toBe('trailer');
+      expect(shares(samples, names).byLeaf.get('busy'), file).toBeGreaterThan(50); // ms
+    }
+    // Each file is its own process's.
+    const parentPid = lines.find((l) => l.parent)!.parent as number;
+    const processChunk = (file: string) => JSON.stringify(read(file).chunks.find((c) => c.type === 'process'));
+    expect(processChunk(trace)).toContain(`"pid":${parentPid}`);
+    expect(processChunk(join(dir, `family.${childPid}.srt`))).toContain(`"pid":${childPid}`);
+  });
+
   it('finishes the trace when the app dies of an uncaught exception, which it still reports', () => {
     const trace = join(dir, 'throw.srt');
     const run = spawnSync(process.execPath, [fixture, 'throw', trace], { encoding: 'utf8' });

@@ -4,8 +4,8 @@ import { commandFrom, exitCodeOf, launch } from '../launch.js';
 import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
 import { WEIGHTS, writeReport } from '../report.js';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { dim, yellow } from '../style.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -18,6 +18,21 @@ function checkWritableDirectory(file: string): void {
   } catch (error) {
     throw new CliError(`cannot write ${file}: ${dir} is not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, ExitCode.FAILURE);
   }
+}
+
+/**
+ * Traces of child processes that inherited the recording (the runtime names them after the
+ * main trace with their pid before the extension: app.12345.srt), written since `since`.
+ */
+function childTraces(trace: string, since: number): string[] {
+  const ext = extname(trace);
+  const stem = basename(trace, ext);
+  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+${ext.replace('.', '\\.')}$`);
+  const dir = dirname(trace);
+  return readdirSync(dir)
+    .filter((name) => pattern.test(name))
+    .map((name) => join(dir, name))
+    .filter((file) => statSync(file).mtimeMs >= since);
 }
 
 /** How long `--duration` waits after SIGINT before SIGKILL. */
@@ -53,6 +68,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     const trace = resolve(args.output);
     checkWritableDirectory(trace);
     const timers: NodeJS.Timeout[] = [];
+    const started = Date.now() - 1000; // file times may be coarser than the clock
     const result = await launch(commandFrom(args), { ...agentEnv(args), STACKRING_RECORD: trace }, (pid) => {
       if (args.duration === undefined) return;
       timers.push(
@@ -74,6 +90,10 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       throw new CliError(`no trace was written to ${trace} (did the program load any instrumented code? see the warnings above)`, ExitCode.FAILURE);
     }
     process.stderr.write(dim(`stackring: trace written to ${trace}`, process.stderr) + '\n');
+    const children = childTraces(trace, started);
+    if (children.length > 0) {
+      process.stderr.write(dim(`stackring: child processes recorded their own traces: ${children.join(', ')}`, process.stderr) + '\n');
+    }
     for (const format of args.format ?? []) {
       const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format), { weight: args.weight });
       for (const f of files) process.stderr.write(dim(`stackring: ${format} written to ${f}`, process.stderr) + '\n');

@@ -56,7 +56,7 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOption
   const watchdog = num('STACKRING_WATCHDOG');
   if (watchdog !== undefined) o.watchdog = watchdog;
   if (env.STACKRING_SOCKET !== undefined) o.socket = env.STACKRING_SOCKET !== '0';
-  if (env.STACKRING_RECORD) o.record = env.STACKRING_RECORD;
+  if (env.STACKRING_RECORD) o.record = recordPathOfProcess(env.STACKRING_RECORD, env.STACKRING_RECORD_OWNER, process.pid);
   if (env.STACKRING_WATCHDOG_FILE) o.watchdogFile = env.STACKRING_WATCHDOG_FILE;
   return o;
 }
@@ -66,4 +66,23 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv): boolean {
   if (env.STACKRING_AGENT !== '1') return false;
   const interval = env.STACKRING_INTERVAL;
   return interval === undefined || interval === '' || Number(interval) > 0;
+}
+
+/**
+ * The trace file this process records to. Child processes inherit STACKRING_RECORD (a test
+ * runner's workers, a build's subprocesses); were they to write the same file, they would
+ * truncate and interleave each other's chunks. The first process to record claims the path
+ * (claimRecordPath sets STACKRING_RECORD_OWNER to its pid for its children); any other process
+ * records next to it, its pid before the extension: `app.srt` -> `app.12345.srt`.
+ */
+export function recordPathOfProcess(path: string, owner: string | undefined, pid: number): string {
+  if (owner === undefined || owner === '' || owner === String(pid)) return path;
+  const dot = path.lastIndexOf('.');
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${path.slice(0, dot)}.${pid}${path.slice(dot)}` : `${path}.${pid}`;
+}
+
+/** Marks the inherited STACKRING_RECORD as this process's, for the processes it starts. */
+export function claimRecordPath(env: NodeJS.ProcessEnv, pid: number): void {
+  if (env.STACKRING_RECORD && !env.STACKRING_RECORD_OWNER) env.STACKRING_RECORD_OWNER = String(pid);
 }
