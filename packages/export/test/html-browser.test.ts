@@ -217,6 +217,30 @@ describe('HTML flame graph in Chromium', () => {
     await page.close();
   });
 
+  it('opens a graph deeper than the window with its root in view, and icicle at the top', async () => {
+    // 120 frames deep: taller than the 800-pixel window.
+    const deep = Array.from({ length: 120 }, (_, i) => i % functions.length);
+    const samples: StackSample[] = Array.from({ length: 50 }, (_, i) => ({
+      threadId: 0, time: 1.75e12 + i, seq: 0, frames: Int32Array.from(deep.slice(0, 60 + (i % 60))), unknownFrames: 0,
+      live: false, idle: false, reason: 0, missedSubBuffers: 0, lostSubBuffers: 0, lostEntries: 0, request: 0,
+    }));
+    const file = join(dir, 'deep.html');
+    writeHtml(profileFromSamples(samples, functions, [{ threadId: 0, name: 'main' }]), file);
+    const page = await browser.context.newPage();
+    const problems = await open(page, file);
+    const bounds = () => page.evaluate(() => ({ bottom: document.getElementById('flame')!.getBoundingClientRect().bottom, top: document.getElementById('flame')!.getBoundingClientRect().top, height: window.innerHeight }));
+    expect((await state(page)).canvasHeight).toBeGreaterThan(800);
+    const flame = await bounds();
+    expect(flame.bottom).toBeLessThanOrEqual(flame.height + 1); // the root row is on screen
+    expect(flame.bottom).toBeGreaterThan(flame.height - 40);
+    await page.locator('#icicle').check();
+    const icicle = await bounds();
+    expect(icicle.top).toBeGreaterThanOrEqual(0); // the root row, now at the top, is on screen
+    expect(icicle.top).toBeLessThan(icicle.height);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('a differential page renders without errors', async () => {
     const file = join(dir, 'diff.html');
     fs.writeFileSync(file, diffHtml(syntheticProfile({ samples: 3000, seed: 1 }), syntheticProfile({ samples: 3000, seed: 2, programSeed: 1 })));

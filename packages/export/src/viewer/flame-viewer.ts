@@ -327,10 +327,17 @@ export function flameViewer(data, frameColour) {
     state.zoom = 0;
     render();
   });
+  // A flame graph grows upwards from its root: deeper than the window, it would open on a
+  // blank top with the root and the widest frames out of sight. Bring the root into view.
+  function showRoot() {
+    if (!state.icicle) canvas.scrollIntoView({ block: 'end' });
+  }
+
   threadSelect.addEventListener('change', () => {
     state.thread = Number(threadSelect.value);
     state.zoom = 0;
     render();
+    showRoot();
   });
   weightSelect.addEventListener('change', () => {
     state.weight = weightSelect.value;
@@ -339,11 +346,14 @@ export function flameViewer(data, frameColour) {
   icicleBox.addEventListener('change', () => {
     state.icicle = icicleBox.checked;
     render();
+    if (state.icicle) window.scrollTo(0, 0);
+    else showRoot();
   });
   callersBox.addEventListener('change', () => {
     state.callers = callersBox.checked;
     state.zoom = 0;
     render();
+    showRoot();
   });
   searchInput.addEventListener('input', () => {
     state.search = searchInput.value;
@@ -372,4 +382,5 @@ export function flameViewer(data, frameColour) {
     }),
   });
   render();
+  showRoot();
 }
