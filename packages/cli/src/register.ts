@@ -9,6 +9,9 @@ import { installRequireHook } from './hooks/cjs-hook.js';
 // Node's own error stacks then show original positions (the instrumented files carry maps).
 process.setSourceMapsEnabled(true);
 
+/** Longest the app waits for a sampling agent to start (see below). */
+const AGENT_WAIT_MS = 3000;
+
 type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
 const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
@@ -38,4 +41,18 @@ if (typeof registerHooks === 'function') {
 
 // The runtime starts the agent itself when STACKRING_AGENT=1 (with the STACKRING_* options);
 // loading it here makes the agent available before the first instrumented module.
-if (isMainThread && process.env.STACKRING_AGENT === '1') await import('@stackring/runtime');
+if (isMainThread && process.env.STACKRING_AGENT === '1') {
+  await import('@stackring/runtime');
+  // When it samples, hold the app until the agent runs: its worker boots on the same cores as
+  // the app and the hooks, and a program busy from its first line lost its first 200 ms or
+  // more (all of an 800 ms program on a loaded machine). Never more than AGENT_WAIT_MS.
+  const interval = process.env.STACKRING_INTERVAL;
+  if (interval === undefined || interval === '' || Number(interval) > 0) {
+    const agent = (globalThis as { [key: symbol]: { socket: Promise<unknown> } | null | undefined })[Symbol.for('stackring.runtime.agent')];
+    if (agent) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([agent.socket, new Promise((resolve) => (timer = setTimeout(resolve, AGENT_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+  }
+}

@@ -179,6 +179,10 @@ describe('stackring record and report', () => {
     const lines = readFileSync(folded, 'utf8').trim().split('\n');
     expect(lines.every((l) => /^(.+) (\d+)$/.test(l))).toBe(true);
     expect(lines.some((l) => /work;fib/.test(l))).toBe(true);
+    // The program is busy from its first line for 800 ms: the app waits for the sampling agent,
+    // so the trace has nearly all of it (without the wait it lost 200 ms, or everything).
+    const workMs = lines.filter((l) => l.startsWith('work')).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    expect(workMs).toBeGreaterThan(720);
     for (const format of ['speedscope', 'cpuprofile', 'chrome', 'pprof', 'svg']) {
       const out = cli(['report', trace, '-f', format, '-o', join(dir, `cpu-${format}.out`)]);
       expect(out.code, `${format}: ${out.stderr}`).toBe(0);
