@@ -17,7 +17,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { instrumentCached, isTransforming } = await import('./hooks/transform.js');
+  const { inInstrumentingFrame, instrumentCached, isTransforming } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -31,7 +31,10 @@ if (typeof registerHooks === 'function') {
       // For require(), Node's default load may leave the source to the CommonJS loader.
       const raw = result.source ?? readFileSync(path);
       const source = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) }) };
+      // These hooks run in the loading thread: show a cache miss's time as instrumenting.
+      const runtime = pluginOptionsFromEnv('commonjs').runtime as string;
+      const aroundTransform = <T>(work: () => T) => inInstrumentingFrame(runtime, work);
+      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), aroundTransform }) };
     },
   });
 } else {

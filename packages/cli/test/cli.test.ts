@@ -169,7 +169,8 @@ describe('stackring run, dump, ps, top', () => {
 describe('stackring record and report', () => {
   it('records a program, writes the trace and a flame graph, converts to every format', () => {
     const trace = join(dir, 'cpu.srt');
-    const r = cli(['record', '-o', trace, '-f', 'html', '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '800']);
+    // A cache of its own: this start instruments cpu.cjs (loading Babel), and shows it.
+    const r = cli(['record', '-o', trace, '-f', 'html', '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '800'], { env: { STACKRING_CACHE_DIR: join(dir, 'record-cache') } });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(trace)).toBe(true);
     const html = readFileSync(join(dir, 'cpu.html'), 'utf8');
@@ -179,6 +180,8 @@ describe('stackring record and report', () => {
     const lines = readFileSync(folded, 'utf8').trim().split('\n');
     expect(lines.every((l) => /^(.+) (\d+)$/.test(l))).toBe(true);
     expect(lines.some((l) => /work;fib/.test(l))).toBe(true);
+    // The first start's time in Babel is labelled as such, not "(program)".
+    expect(lines.some((l) => l.startsWith('(stackring: instrumenting) '))).toBe(true);
     // The program is busy from its first line for 800 ms: the app waits for the sampling agent,
     // so the trace has nearly all of it (without the wait it lost 200 ms, or everything).
     const workMs = lines.filter((l) => l.startsWith('work')).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);

@@ -3,7 +3,7 @@
 
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
-import { instrumentCached, isTransforming } from './transform.js';
+import { inInstrumentingFrame, instrumentCached, isTransforming } from './transform.js';
 import { pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
@@ -21,7 +21,10 @@ export function installRequireHook(): void {
       const compile = module._compile;
       module._compile = function (this: CompilableModule, code: string, file: string) {
         module._compile = compile;
-        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin: pluginOptionsFromEnv('commonjs') }), file);
+        const plugin = pluginOptionsFromEnv('commonjs');
+        // This hook runs in the app's thread: show a cache miss's time as instrumenting.
+        const aroundTransform = <T>(work: () => T) => inInstrumentingFrame(plugin.runtime as string, work);
+        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin, aroundTransform }), file);
       };
       return original(module, filename);
     };

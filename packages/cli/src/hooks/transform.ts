@@ -23,6 +23,37 @@ function loadBabel() {
   return babel;
 }
 
+/**
+ * Runs `work` (a cache miss: loading Babel, instrumenting a file) inside a frame named
+ * "(stackring: instrumenting)" on this thread's shadow stack, through the runtime the
+ * instrumented code uses (`runtime`: its CommonJS location). Only for hooks that run in the
+ * app's own thread (the CommonJS hook, module.registerHooks): there the first start of a big
+ * dependency spends seconds in Babel, which samples would otherwise show as "(program)".
+ */
+export function inInstrumentingFrame<T>(runtime: string, work: () => T): T {
+  const frame = instrumentingFrame(runtime);
+  if (frame === null) return work();
+  const token = frame.writer.enter(frame.id);
+  try {
+    return work();
+  } finally {
+    frame.writer.exit(token);
+  }
+}
+
+let instrumenting: { writer: { enter(id: number): number; exit(token: number): void }; id: number } | null | undefined;
+function instrumentingFrame(runtime: string) {
+  if (instrumenting === undefined) {
+    try {
+      const rt = require(runtime) as { writer: { enter(id: number): number; exit(token: number): void }; register(file: string, table: Array<string | number>): number };
+      instrumenting = { writer: rt.writer, id: rt.register('stackring', ['(stackring: instrumenting)', 0, 0]) };
+    } catch {
+      instrumenting = null; // no runtime: no frame, the transform runs all the same
+    }
+  }
+  return instrumenting;
+}
+
 export interface InstrumentOptions {
   /** Options passed to @stackring/babel-plugin (include, exclude, runtime, ...). */
   plugin?: Record<string, unknown>;
@@ -30,6 +61,8 @@ export interface InstrumentOptions {
   format?: 'module' | 'commonjs';
   /** Source maps: 'inline' for loading hooks (Node reads them), 'separate' for builds. */
   sourceMaps?: 'inline' | 'separate' | false;
+  /** Wraps a cache miss (see inInstrumentingFrame). */
+  aroundTransform?: <T>(work: () => T) => T;
 }
 
 export interface InstrumentResult {
@@ -93,15 +126,18 @@ function cacheKey(source: string, filename: string, options: InstrumentOptions):
 
 /** instrumentSource through the cache; a cache that cannot be written is silently skipped. */
 export function instrumentCached(source: string, filename: string, options: InstrumentOptions = {}): string {
-  if (process.env.STACKRING_CACHE === '0') return instrumentSource(source, filename, options).code;
+  // The cache key and Babel's options: everything but the wrapper.
+  const { aroundTransform, ...keyed } = options;
+  if (process.env.STACKRING_CACHE === '0') return (aroundTransform ?? (<T>(work: () => T) => work()))(() => instrumentSource(source, filename, keyed)).code;
   const dir = cacheDirectory();
-  const file = join(dir, cacheKey(source, filename, options).slice(0, 40) + '.js');
+  const file = join(dir, cacheKey(source, filename, keyed).slice(0, 40) + '.js');
   try {
     return readFileSync(file, 'utf8');
   } catch {
     // not cached yet
   }
-  const { code } = instrumentSource(source, filename, options);
+  const around = options.aroundTransform ?? (<T>(work: () => T) => work());
+  const { code } = around(() => instrumentSource(source, filename, keyed));
   try {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
