@@ -17,7 +17,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { inInstrumentingFrame, instrumentCached, isTransforming } = await import('./hooks/transform.js');
+  const { instrumentCached, isTransforming } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -32,9 +32,8 @@ if (typeof registerHooks === 'function') {
       const raw = result.source ?? readFileSync(path);
       const source = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       // These hooks run in the loading thread: show a cache miss's time as instrumenting.
-      const runtime = pluginOptionsFromEnv('commonjs').runtime as string;
-      const aroundTransform = <T>(work: () => T) => inInstrumentingFrame(runtime, work);
-      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), aroundTransform }) };
+      const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
+      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }) };
     },
   });
 } else {
@@ -49,13 +48,12 @@ if (isMainThread && process.env.STACKRING_AGENT === '1') {
   // When it samples, hold the app until the agent runs: its worker boots on the same cores as
   // the app and the hooks, and a program busy from its first line lost its first 200 ms or
   // more (all of an 800 ms program on a loaded machine). Never more than AGENT_WAIT_MS.
-  const interval = process.env.STACKRING_INTERVAL;
-  if (interval === undefined || interval === '' || Number(interval) > 0) {
-    const agent = (globalThis as { [key: symbol]: { socket: Promise<unknown> } | null | undefined })[Symbol.for('stackring.runtime.agent')];
-    if (agent) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([agent.socket, new Promise((resolve) => (timer = setTimeout(resolve, AGENT_WAIT_MS)))]);
-      clearTimeout(timer);
-    }
+  // The agent the runtime started (one per process, on globalThis), with its resolved options.
+  type Agent = { options: { interval: number }; socket: Promise<unknown> };
+  const agent = (globalThis as { [key: symbol]: Agent | null | undefined })[Symbol.for('stackring.runtime.agent')];
+  if (agent && agent.options.interval > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([agent.socket, new Promise((resolve) => (timer = setTimeout(resolve, AGENT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }

@@ -3,7 +3,7 @@
 
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
-import { inInstrumentingFrame, instrumentCached, isTransforming } from './transform.js';
+import { instrumentCached, isTransforming } from './transform.js';
 import { pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
@@ -23,8 +23,7 @@ export function installRequireHook(): void {
         module._compile = compile;
         const plugin = pluginOptionsFromEnv('commonjs');
         // This hook runs in the app's thread: show a cache miss's time as instrumenting.
-        const aroundTransform = <T>(work: () => T) => inInstrumentingFrame(plugin.runtime as string, work);
-        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin, aroundTransform }), file);
+        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin, frameRuntime: plugin.runtime as string }), file);
       };
       return original(module, filename);
     };

@@ -61,8 +61,11 @@ export interface InstrumentOptions {
   format?: 'module' | 'commonjs';
   /** Source maps: 'inline' for loading hooks (Node reads them), 'separate' for builds. */
   sourceMaps?: 'inline' | 'separate' | false;
-  /** Wraps a cache miss (see inInstrumentingFrame). */
-  aroundTransform?: <T>(work: () => T) => T;
+  /**
+   * For hooks that run in the app's thread: the runtime's CommonJS location, whose shadow stack
+   * gets the "(stackring: instrumenting)" frame during a cache miss (see inInstrumentingFrame).
+   */
+  frameRuntime?: string;
 }
 
 export interface InstrumentResult {
@@ -126,9 +129,10 @@ function cacheKey(source: string, filename: string, options: InstrumentOptions):
 
 /** instrumentSource through the cache; a cache that cannot be written is silently skipped. */
 export function instrumentCached(source: string, filename: string, options: InstrumentOptions = {}): string {
-  // The cache key and Babel's options: everything but the wrapper.
-  const { aroundTransform, ...keyed } = options;
-  if (process.env.STACKRING_CACHE === '0') return (aroundTransform ?? (<T>(work: () => T) => work()))(() => instrumentSource(source, filename, keyed)).code;
+  // The cache key and Babel's options: everything but where the instrumenting frame goes.
+  const { frameRuntime, ...keyed } = options;
+  const miss = () => (frameRuntime === undefined ? instrumentSource(source, filename, keyed) : inInstrumentingFrame(frameRuntime, () => instrumentSource(source, filename, keyed)));
+  if (process.env.STACKRING_CACHE === '0') return miss().code;
   const dir = cacheDirectory();
   const file = join(dir, cacheKey(source, filename, keyed).slice(0, 40) + '.js');
   try {
@@ -136,8 +140,7 @@ export function instrumentCached(source: string, filename: string, options: Inst
   } catch {
     // not cached yet
   }
-  const around = options.aroundTransform ?? (<T>(work: () => T) => work());
-  const { code } = around(() => instrumentSource(source, filename, keyed));
+  const { code } = miss();
   try {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
