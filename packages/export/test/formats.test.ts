@@ -105,11 +105,10 @@ describe('cpuprofile', () => {
     });
     const frame = profile.frames.find((f) => f.file.startsWith('/srv/app/src'))!;
     const node = profiles[0].profile.nodes.find((n) => n.callFrame.functionName === frame.name);
-    if (node) {
-      expect(node.callFrame.url).toBe(`file://${frame.file}`);
-      expect(node.callFrame.lineNumber).toBe(frame.line - 1);
-      expect(node.callFrame.columnNumber).toBe(frame.column - 1);
-    }
+    expect(node, frame.name).toBeDefined();
+    expect(node!.callFrame.url).toBe(`file://${frame.file}`);
+    expect(node!.callFrame.lineNumber).toBe(frame.line - 1);
+    expect(node!.callFrame.columnNumber).toBe(frame.column - 1);
   });
   it('names one file per thread', () => {
     expect(cpuProfilePath('/x/out.cpuprofile', 3, 2)).toBe('/x/out.thread-3.cpuprofile');
