@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackSample } from '@stackring/ring';
-import { diffHtml, profileFromSamples, syntheticProfile, writeHtml, writeSvg } from '../src/index.js';
+import { diffHtml, frameColour, profileFromSamples, syntheticProfile, writeHtml, writeSvg } from '../src/index.js';
 import { launchChromium } from './browser.js';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-html-'));
@@ -45,10 +45,10 @@ const shape: Array<[number, number[], number]> = [
   [1, [6, 2], 4],
 ];
 
-function knownProfile() {
+function knownProfile(stacks = shape) {
   const samples: StackSample[] = [];
   const clock = [1.75e12, 1.75e12];
-  for (const [thread, stack, count] of shape) {
+  for (const [thread, stack, count] of stacks) {
     for (let i = 0; i < count; i++) {
       clock[thread] += 1;
       samples.push({
@@ -90,9 +90,37 @@ async function open(page: Page, file: string) {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // Offline: the page loads nothing but itself.
+  page.on('request', (r) => r.url() !== `file://${file}` && problems.push(`request: ${r.url()}`));
   await page.goto(`file://${file}`);
   await page.waitForFunction(() => (window as any).__stackringFlame !== undefined);
   return problems;
+}
+
+/** The canvas pixel inside a drawn frame, and the colour `css` as the same canvas paints it. */
+async function pixels(page: Page, r: DrawnRect, css?: string): Promise<{ drawn: number[]; expected?: number[] }> {
+  return page.evaluate(
+    ([x, y, css]) => {
+      // Read from a copy (a canvas made for reading), not the page's: repeated readbacks of
+      // the page's canvas make Chromium log a warning, which the tests count as a problem.
+      const copy = (width: number, height: number) => {
+        const c = document.createElement('canvas');
+        c.width = width;
+        c.height = height;
+        return c.getContext('2d', { willReadFrequently: true })!;
+      };
+      const flame = document.getElementById('flame') as HTMLCanvasElement;
+      const page = copy(flame.width, flame.height);
+      page.drawImage(flame, 0, 0);
+      const drawn = Array.from(page.getImageData(Math.floor(x * devicePixelRatio), Math.floor(y * devicePixelRatio), 1, 1).data);
+      if (css === undefined) return { drawn };
+      const swatch = copy(1, 1);
+      swatch.fillStyle = css;
+      swatch.fillRect(0, 0, 1, 1);
+      return { drawn, expected: Array.from(swatch.getImageData(0, 0, 1, 1).data) };
+    },
+    [r.x + 2, r.y + 2, css] as [number, number, string | undefined],
+  );
 }
 
 const rects = (page: Page): Promise<DrawnRect[]> => page.evaluate(() => (window as any).__stackringFlame.rects());
@@ -131,6 +159,26 @@ describe('HTML flame graph in Chromium', () => {
     expect(pixel[3]).toBe(255);
     expect(pixel.slice(0, 3)).not.toEqual([255, 255, 255]);
 
+    // Colours by category, on the canvas: app code warm, dependencies blue, Node internals
+    // green, idle grey, lost frames lavender; each exactly the palette's colour for its frame.
+    const colours = new Map<string, number[]>();
+    for (const [name, category] of [['handleRequest', 'app'], ['merge', 'dependency'], ['readFile', 'node'], ['(idle)', 'idle'], ['(unknown)', 'unknown']]) {
+      const r = drawn.find((d) => d.name === name)!;
+      const { drawn: got, expected } = await pixels(page, r, frameColour(category, name));
+      expect(got, name).toEqual(expected);
+      colours.set(category, got);
+    }
+    const [ar, ag, ab] = colours.get('app')!;
+    expect(ar > ab + 60 && ag > ab, 'app: warm').toBe(true);
+    const [dr, , db] = colours.get('dependency')!;
+    expect(db > dr + 40, 'dependency: blue').toBe(true);
+    const [nr, ng, nb] = colours.get('node')!;
+    expect(ng > nr && ng > nb + 20, 'node: green').toBe(true);
+    const [ir, ig, ib] = colours.get('idle')!;
+    expect(ir === ig && ig === ib, 'idle: grey').toBe(true);
+    const [ur, ug, ub] = colours.get('unknown')!;
+    expect(ur > ug + 20 && ub > ug + 20, 'unknown: lavender').toBe(true);
+
     // Click to zoom: handleRequest spans the width, its ancestors are dimmed, siblings gone.
     let p = await pointAt(page, handle);
     await page.mouse.click(p.x, p.y);
@@ -146,6 +194,12 @@ describe('HTML flame graph in Chromium', () => {
     await page.click('#reset');
     expect((await state(page)).zoom).toBe(0);
     expect((await rects(page)).map((r) => r.name)).toContain('readFile');
+    // Escape resets too.
+    await page.mouse.click(p.x, p.y);
+    expect((await state(page)).zoom).not.toBe(0);
+    await page.keyboard.press('Escape');
+    expect((await state(page)).zoom).toBe(0);
+    expect((await rects(page)).find((r) => r.name === 'handleRequest')!.w).toBeLessThan(width);
 
     // Search: the share of samples with a matching frame on the stack.
     const total = shape.reduce((s, [, , n]) => s + n, 0);
@@ -237,6 +291,42 @@ describe('HTML flame graph in Chromium', () => {
     const icicle = await bounds();
     expect(icicle.top).toBeGreaterThanOrEqual(0); // the root row, now at the top, is on screen
     expect(icicle.top).toBeLessThan(icicle.height);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a differential page colours what got slower red and what got faster blue, with the baseline in the tooltip', async () => {
+    // After: parseJSON under handleRequest doubles, renderTemplate drops to a quarter.
+    const after: typeof shape = shape.map(([t, stack, n]) =>
+      [t, stack, stack.join() === '0,1,2' ? 60 : stack.join() === '0,1,3' ? 5 : n] as [number, number[], number],
+    );
+    const file = join(dir, 'known-diff.html');
+    fs.writeFileSync(file, diffHtml(knownProfile(), knownProfile(after)));
+    const page = await browser.context.newPage();
+    const problems = await open(page, file);
+    const drawn = await rects(page);
+    const widest = (name: string) => drawn.filter((r) => r.name === name).sort((a, b) => b.w - a.w)[0];
+    const slower = widest('parseJSON');
+    const faster = widest('renderTemplate');
+    // Widths are the after profile's: parseJSON (64 of 115 samples in all) is wider than renderTemplate (15).
+    expect(slower.w).toBeGreaterThan(faster.w * 3);
+    const [sr, sg, sb] = (await pixels(page, slower)).drawn;
+    expect(sr, 'slower: red').toBe(255);
+    expect(sg < 200 && sb < 200 && sg === sb).toBe(true);
+    const [fr, fg, fb] = (await pixels(page, faster)).drawn;
+    expect(fb, 'faster: blue').toBe(255);
+    expect(fr < 240 && fr === fg).toBe(true);
+    // A frame whose self share did not move (main has no self samples in either) is grey.
+    const [gr, gg, gb] = (await pixels(page, widest('main'))).drawn;
+    expect([gr, gg, gb]).toEqual([232, 232, 232]);
+
+    const p = await pointAt(page, slower);
+    await page.mouse.move(p.x, p.y);
+    await expect.poll(() => page.isVisible('#tooltip')).toBe(true);
+    const tip = (await page.textContent('#tooltip'))!;
+    expect(tip).toContain('parseJSON');
+    expect(tip).toContain('60 samples');
+    expect(tip).toContain('baseline: 30 samples');
     expect(problems).toEqual([]);
     await page.close();
   });
