@@ -162,9 +162,10 @@ describe('a known profile, exactly, in every format', () => {
     expect(data.frames.category[data.frames.name.indexOf('(idle)')]).toBe('idle');
   });
 
-  it('SVG: idle, program and unknown frames drawn in their colours, with tooltips', () => {
+  it('SVG: idle, program and unknown frames drawn in their colours, with tooltips; live samples counted in the header', () => {
     const svg = svgFlameGraph(profile, { weight: 'samples' });
     expect(checkSvg(svg).samples).toBe(6);
+    expect(svg).toContain('6 samples, width by samples · 1 idle · 2 live · 1 with lost frames</text>');
     const box = (name: string) => {
       const m = new RegExp(`<title>${name.replace(/[()]/g, '\\$&')}[^<]*</title><rect [^>]*fill="([^"]+)"`).exec(svg);
       expect(m, name).not.toBeNull();

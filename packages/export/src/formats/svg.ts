@@ -4,6 +4,7 @@
 import { frameLocation } from '../frame.js';
 import { flameFrames, layoutTree, mergedFlameTree, threadFlameTree, type FlameFrames, type FlameTree } from '../flame-tree.js';
 import { CATEGORY_LABELS, frameColour } from '../palette.js';
+import { sampleCounts } from '../node-totals.js';
 import type { Profile } from '../profile.js';
 import { writeAtomic } from '../write-atomic.js';
 
@@ -39,6 +40,14 @@ export function svgFlameGraph(profile: Profile, options: SvgOptions = {}): strin
   const { total, children } = layoutTree(tree, weight, frames);
   const all = total[0];
   const totalSamples = tree.samples.reduce((a, b) => a + b, 0);
+  // The header counts what the boxes cannot show, live copies, and the idle and lost-frame samples.
+  const counts = { idle: 0, live: 0, unknown: 0 };
+  for (const t of threads) {
+    const c = sampleCounts(profile, t);
+    counts.idle += c.idle;
+    counts.live += c.live;
+    counts.unknown += c.unknown;
+  }
   // Sample counts per node, for the tooltips (layoutTree gave the chosen weight's totals).
   const sampleTotals = weight === 'samples' ? total : layoutTree(tree, 'samples', frames).total;
 
@@ -89,7 +98,7 @@ export function svgFlameGraph(profile: Profile, options: SvgOptions = {}): strin
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT}">\n`,
     `<rect width="100%" height="100%" fill="#fdfdfb"/>\n`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-family="sans-serif">${xmlEscape(title)}</text>\n`,
-    `<text x="${width / 2}" y="36" text-anchor="middle" fill="#666" font-family="sans-serif">${xmlEscape(`${totalSamples} samples, ${(weight === 'time' ? total[0].toFixed(1) + ' ms, ' : '')}width by ${weight}`)}</text>\n`,
+    `<text x="${width / 2}" y="36" text-anchor="middle" fill="#666" font-family="sans-serif">${xmlEscape(`${totalSamples} samples, ${(weight === 'time' ? total[0].toFixed(1) + ' ms, ' : '')}width by ${weight} · ${counts.idle} idle · ${counts.live} live · ${counts.unknown} with lost frames`)}</text>\n`,
     `<g fill="#222">\n${boxes.join('\n')}\n</g>\n`,
     `<g fill="#333">${legend}</g>\n`,
     '</svg>\n',
