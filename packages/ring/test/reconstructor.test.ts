@@ -1,3 +1,5 @@
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,14 +8,15 @@ import {
   Reconstructor,
   RingReader,
   RingWriter,
+  type StackSample,
   type SubBuffer,
   UNKNOWN_FRAME,
 } from '../src/index.js';
 import { RingModel } from './ring-model.js';
 
 /** Runs a random program with a reader that keeps up; returns each sub-buffer with its true stack. */
-function record(ops: Array<number | 'exit' | 'request' | 'keyframe'>, capacity = 6) {
-  const buffer = createRingBuffer({ subBufferCount: 2, subBufferBytes: (HEADER_WORDS + capacity + 1) * 4 }, 7);
+function record(ops: Array<number | 'exit' | 'request' | 'keyframe'>, capacity = 6, threadId = 7) {
+  const buffer = createRingBuffer({ subBufferCount: 2, subBufferBytes: (HEADER_WORDS + capacity + 1) * 4 }, threadId);
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
   const model = new RingModel(capacity, 2);
@@ -88,6 +91,74 @@ describe('reconstructor', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps the threads of one interleaved stream apart', () => {
+    fc.assert(
+      fc.property(
+        fc.array(program, { minLength: 2, maxLength: 4 }),
+        fc.array(fc.nat(), { minLength: 50, maxLength: 50 }),
+        (programs, choices) => {
+          // One recorded stream per thread, merged in a random order that keeps each thread's own.
+          const threadIds = programs.map((_, i) => 1 + 2 * i); // odd ids: no id is another's key by accident
+          const streams = programs.map((ops, i) => record(ops, 6, threadIds[i]));
+          const next = streams.map(() => 0);
+          const rec = new Reconstructor();
+          for (let n = 0; ; n++) {
+            const open = streams.map((s, i) => i).filter((i) => next[i]! < streams[i]!.length);
+            if (open.length === 0) break;
+            const i = open[choices[n % choices.length]! % open.length]!;
+            const { sub, truth } = streams[i]![next[i]!++]!;
+            const sample = rec.push(sub);
+            expect(sample.threadId).toBe(threadIds[i]);
+            expect(sample.missedSubBuffers).toBe(0);
+            expect(sample.unknownFrames).toBe(0);
+            expect(Array.from(sample.frames)).toEqual(truth);
+          }
+          expect(rec.threadIds().sort((a, b) => a - b)).toEqual(threadIds);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('replays an endless stream lazily, in memory that does not grow with it', () => {
+    // An unbounded stream of sub-buffers of two threads: each pops the whole stack it continues
+    // and pushes three frames. Samples are pulled one at a time from an infinite generator.
+    let produced = 0;
+    function* endless(): Generator<SubBuffer> {
+      for (let seq = 0; ; seq++) {
+        for (const threadId of [1, 2]) {
+          produced++;
+          yield {
+            threadId, seq, reason: 0, startDepth: seq === 0 ? 0 : 3, pops: seq === 0 ? 0 : 3,
+            records: Int32Array.of(threadId, seq & 1023, 7), recordWords: 1,
+            lostSubBuffers: 0, lostEntries: 0, lostLowDepth: 0, request: 0, time: seq,
+          };
+        }
+      }
+    }
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const samples = new Reconstructor().samples(endless());
+    let wrong = 0;
+    const pull = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const sample = samples.next().value as StackSample;
+        if (sample.frames.length !== 3 || sample.frames[0] !== sample.threadId || sample.unknownFrames !== 0) wrong++;
+      }
+    };
+    pull(1000);
+    expect(produced).toBe(1000); // lazy: one sub-buffer consumed per sample
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    pull(100_000);
+    gc();
+    const growth = process.memoryUsage().heapUsed - heapBefore;
+    expect(wrong).toBe(0);
+    expect(produced).toBe(101_000);
+    // Keeping anything per sub-buffer (a sample, a copy of its records) would be over 10 MB here.
+    expect(growth).toBeLessThan(1024 * 1024);
   });
 
   it('shows frames below a reader that starts mid-stream as unknown, then resynchronises on a keyframe', () => {

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRingBuffer, HEADER_WORDS, Reconstructor, RingReader, RingWriter, SwitchReason } from '../src/index.js';
+import { createRingBuffer, epochMillis, HEADER_WORDS, Reconstructor, RingReader, RingWriter, SwitchReason } from '../src/index.js';
 import { RingModel } from './ring-model.js';
 
 // Random programs of calls, returns, exceptions, stale exits, switch requests, flushes and
 // reader activity run against the real ring and the model side by side. After every operation
 // the writer's own stack equals the model's; every sample the reader reconstructs equals the
 // model's view at that switch (with unknown frames exactly where records were lost), and every
-// loss is counted exactly.
+// loss is counted exactly. Every sealed header also says why it was sealed (request, full,
+// flush), which request it answered, its sequence number and when the switch happened.
 
 type Op =
   | { t: 'enter'; id: number }
@@ -66,6 +67,16 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
   let samples = 0;
   let lostSeen = 0;
   let lostEntriesSeen = 0;
+  let nextSeq = 0;
+  /** The serial of the last request, and the clock around each operation (step i: index i). */
+  let serial = 0;
+  const before: number[] = [];
+  const after: number[] = [];
+  const expectSwitchTime = (time: number, step: number) => {
+    // Taken at the switch: within the operation that switched, not when the reader took it.
+    expect(time).toBeGreaterThanOrEqual(before[step]!);
+    expect(time).toBeLessThanOrEqual(after[step]!);
+  };
 
   const takeAll = () => {
     for (const sub of reader.takeAll()) {
@@ -78,6 +89,10 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
       expect(sample.lostEntries).toBe(want!.lostEntries);
       expect((sample.reason & SwitchReason.KEYFRAME) !== 0).toBe(want!.keyframe);
       expect(sample.missedSubBuffers).toBe(0);
+      expect(sample.seq).toBe(nextSeq++);
+      expect(sample.reason & (SwitchReason.REQUEST | SwitchReason.FULL | SwitchReason.FLUSH)).toBe(want!.reason);
+      expect(sample.request).toBe(want!.request);
+      expectSwitchTime(sample.time, want!.step);
       lostSeen += sample.lostSubBuffers;
       lostEntriesSeen += sample.lostEntries;
       samples++;
@@ -86,7 +101,9 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
     model.pending = 0;
   };
 
-  for (const op of ops) {
+  for (const [step, op] of ops.entries()) {
+    model.step = step;
+    before.push(epochMillis());
     switch (op.t) {
       case 'enter':
         tokens.push(writer.enter(op.id));
@@ -124,8 +141,8 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
         break;
       }
       case 'request':
-        reader.requestSwitch({ keyframe: op.keyframe });
-        model.request(op.keyframe);
+        serial = reader.requestSwitch({ keyframe: op.keyframe });
+        model.request(op.keyframe, serial);
         break;
       case 'take':
         takeAll();
@@ -133,13 +150,15 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
       case 'live': {
         takeAll();
         if (model.requested === 0) {
-          reader.requestSwitch();
-          model.request(false);
+          serial = reader.requestSwitch();
+          model.request(false, serial);
         }
         const live = reader.readLive();
         expect(live).not.toBeNull();
         const sample = rec.push(live!);
         expect(sample.live).toBe(true);
+        expect(sample.request).toBe(serial);
+        expect(sample.time).toBeGreaterThanOrEqual(before[step]!);
         expect(Array.from(sample.frames)).toEqual(model.liveView());
         break;
       }
@@ -148,11 +167,17 @@ function run({ capacity, subBufferCount, ops }: Scenario) {
         model.flush();
         break;
     }
+    after.push(epochMillis());
     expect(writer.depth).toBe(model.depth);
     expect(Array.from(writer.stack())).toEqual(model.ids());
+    // A request counts as answered once the writer took it (sealed, or discarded for lack of room).
+    if (serial !== 0) expect(reader.answered(serial)).toBe(model.requested === 0);
   }
+  model.step = ops.length;
+  before.push(epochMillis());
   writer.flush();
   model.flush();
+  after.push(epochMillis());
   takeAll();
   // Every loss is accounted for: what the samples reported plus what is still pending.
   expect(lostSeen + model.lost).toBe(model.totalLost);

@@ -3,7 +3,7 @@
 // with the sub-buffer its record went into, and the fate of every sub-buffer (sealed or
 // discarded). A frame is known to a reader exactly when its record reached it.
 
-import { UNKNOWN_FRAME } from '../src/layout.js';
+import { SwitchReason, UNKNOWN_FRAME } from '../src/layout.js';
 
 interface Frame {
   id: number;
@@ -16,6 +16,12 @@ export interface ExpectedSample {
   lostSubBuffers: number;
   lostEntries: number;
   keyframe: boolean;
+  /** SwitchReason bits REQUEST, FULL and FLUSH the header must carry. */
+  reason: number;
+  /** Serial of the request the switch answered (0: none). */
+  request: number;
+  /** `step` when the switch happened: the test knows when that was. */
+  step: number;
 }
 
 export class RingModel {
@@ -30,6 +36,10 @@ export class RingModel {
   pending = 0;
   /** 0: none, 1: switch, 2: switch with keyframe. */
   requested = 0;
+  /** Serial of the pending request. */
+  serial = 0;
+  /** Set by the test before each operation; recorded with every switch. */
+  step = 0;
   lost = 0;
   lostEntries = 0;
   totalLost = 0;
@@ -54,7 +64,7 @@ export class RingModel {
 
   enter(id: number): number {
     const d = this.depth;
-    if (d >= this.limit || this.requested !== 0) this.switch();
+    if (d >= this.limit || this.requested !== 0) this.switch(d >= this.limit ? SwitchReason.FULL : 0);
     this.stack.push({ id, sub: this.sub });
     return d;
   }
@@ -62,7 +72,7 @@ export class RingModel {
   exit(token: number): void {
     if (token >= this.depth) return;
     // A pending request is answered with the stack before the return.
-    if (this.requested !== 0) this.switch();
+    if (this.requested !== 0) this.switch(0);
     const d = Math.max(0, token);
     if (d < this.floor) {
       this.floor = d;
@@ -71,12 +81,13 @@ export class RingModel {
     this.stack.length = d;
   }
 
-  request(keyframe: boolean): void {
+  request(keyframe: boolean, serial = 0): void {
     this.requested = keyframe ? 2 : 1;
+    this.serial = serial;
   }
 
   flush(): void {
-    this.switch();
+    this.switch(SwitchReason.FLUSH);
   }
 
   /** What a reader sees of the stack: frames whose record it got, UNKNOWN_FRAME for the others. */
@@ -91,8 +102,10 @@ export class RingModel {
     return this.visible(true);
   }
 
-  private switch(): void {
+  private switch(reason: number): void {
     const wantKeyframe = this.requested === 2;
+    const request = this.requested !== 0 ? this.serial : 0;
+    if (this.requested !== 0) reason |= SwitchReason.REQUEST;
     this.requested = 0;
     const depth = this.depth;
     if (this.pending >= this.subBufferCount - 1) {
@@ -111,6 +124,9 @@ export class RingModel {
       lostSubBuffers: this.lost,
       lostEntries: this.lostEntries,
       keyframe: this.keyframe,
+      reason,
+      request,
+      step: this.step,
     });
     const hadLosses = this.lost > 0;
     this.lost = 0;
