@@ -49,18 +49,32 @@ if (args[0] === '--child' && args[1] === 'trace') {
   const t = performance.now();
   const profile = await profileFromTrace(args[2]);
   const readMs = performance.now() - t;
+  // And on to a flame graph, as `stackring report -f html` does: the end-to-end peak.
+  const { exportProfile } = await import('../dist/index.js');
+  const t2 = performance.now();
+  await exportProfile(profile, 'html', `${args[2]}.html`);
+  const htmlMs = performance.now() - t2;
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ readMs, maxRssMB, samples: profile.threads.reduce((s, t) => s + t.length, 0) }));
+  process.stdout.write(JSON.stringify({ readMs, htmlMs, maxRssMB, samples: profile.threads.reduce((s, t) => s + t.length, 0) }));
 } else if (args[0] === '--child') {
   const format = args[1];
-  const { syntheticProfile, exportProfile } = await import('../dist/index.js');
+  const { syntheticProfile, exportProfile, writeDiffHtml, writeDiffFolded } = await import('../dist/index.js');
   let t = performance.now();
   const profile = syntheticProfile({ samples, threads, seed: 1 });
   const buildMs = performance.now() - t;
   const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-bench-'));
   let exportMs = 0;
   let bytes = 0;
-  if (format !== 'model') {
+  if (format.startsWith('diff-')) {
+    // A differential of two profiles of `samples` each: the baseline is built here too (and is
+    // in the peak), its build time is not in the export time.
+    const before = syntheticProfile({ samples, threads, seed: 2 });
+    const out = join(dir, 'out.diff');
+    t = performance.now();
+    (format === 'diff-html' ? writeDiffHtml : writeDiffFolded)(before, profile, out);
+    exportMs = performance.now() - t;
+    bytes = fs.statSync(out).size;
+  } else if (format !== 'model') {
     t = performance.now();
     const files = await exportProfile(profile, format, join(dir, `out.${format}`));
     exportMs = performance.now() - t;
@@ -71,7 +85,7 @@ if (args[0] === '--child' && args[1] === 'trace') {
   process.stdout.write(JSON.stringify({ format, buildMs, exportMs, bytes, maxRssMB, nodes: profile.stacks.length }));
 } else {
   const self = fileURLToPath(import.meta.url);
-  const formats = ['model', 'folded', 'speedscope', 'cpuprofile', 'chrome', 'pprof', 'html', 'svg'];
+  const formats = ['model', 'folded', 'speedscope', 'cpuprofile', 'chrome', 'pprof', 'html', 'svg', 'diff-html', 'diff-folded'];
   console.log(`export of a synthetic profile: ${samples.toLocaleString('en')} samples, ${threads} threads (Node ${process.version})\n`);
   const rows = [];
   for (const format of formats) {
@@ -105,6 +119,6 @@ if (args[0] === '--child' && args[1] === 'trace') {
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(
     `profileFromTrace: ${(size / 1e6).toFixed(1)} MB trace (${out.samples.toLocaleString('en')} keyframe sub-buffers, written in ${writeMs.toFixed(0)} ms) ` +
-      `read in ${out.readMs.toFixed(0)} ms, peak RSS ${out.maxRssMB.toFixed(0)} MB`,
+      `read in ${out.readMs.toFixed(0)} ms, then written as HTML in ${out.htmlMs.toFixed(0)} ms; peak RSS ${out.maxRssMB.toFixed(0)} MB`,
   );
 }
