@@ -74,8 +74,9 @@ export class ThreadStack {
     const recordWords = sub.recordWords;
     const entries = Math.floor(sub.records.length / recordWords);
     const gap = this.expectedSeq === null ? 0 : (sub.seq - this.expectedSeq) >>> 0;
-    if (sub.startDepth - sub.pops + entries > MAX_RECONSTRUCTED_DEPTH || sub.startDepth > MAX_RECONSTRUCTED_DEPTH) {
-      return this.tooDeep(sub, entries, gap, advance);
+    if (sub.startDepth - sub.pops + entries > MAX_RECONSTRUCTED_DEPTH || sub.startDepth > MAX_RECONSTRUCTED_DEPTH || sub.pops > sub.startDepth) {
+      // More return markers than frames below: no depth for the records can be trusted either.
+      return this.distrust(sub, entries, gap, advance);
     }
     // A sub-buffer that starts at depth 0 carries the whole stack (a keyframe).
     let keep: number;
@@ -104,11 +105,12 @@ export class ThreadStack {
   }
 
   /**
-   * A header claiming a stack deeper than any V8 stack (corrupt or crafted input): counted as
-   * an inconsistency, shown as that many unknown frames without allocating them, and nothing
-   * below is trusted afterwards (the next sub-buffer will not match the reset stack).
+   * A header claiming a stack deeper than any V8 stack, or more pops than frames (corrupt or
+   * crafted input): counted as an inconsistency, shown as that many unknown frames without
+   * allocating them, and nothing below is trusted afterwards (the next sub-buffer will not
+   * match the reset stack).
    */
-  private tooDeep(sub: SubBuffer, entries: number, gap: number, advance: boolean): StackSample {
+  private distrust(sub: SubBuffer, entries: number, gap: number, advance: boolean): StackSample {
     if (advance) {
       this.inconsistencies++;
       this.depth = 0;

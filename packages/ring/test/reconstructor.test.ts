@@ -201,6 +201,19 @@ describe('reconstructor', () => {
     expect(rec.thread(1).inconsistencies).toBe(1);
   });
 
+  it('shows unknown frames, not frames at an invented depth, for a header with more pops than frames', () => {
+    const rec = new Reconstructor();
+    const base: SubBuffer = {
+      threadId: 3, seq: 0, reason: 0, startDepth: 0, pops: 0, records: Int32Array.of(10, 11, 12), recordWords: 1,
+      lostSubBuffers: 0, lostEntries: 0, lostLowDepth: 0, request: 0, time: 0,
+    };
+    rec.push(base);
+    const bad = rec.push({ ...base, seq: 1, startDepth: 3, pops: 5, records: Int32Array.of(20) });
+    expect(Array.from(bad.frames)).not.toContain(20);
+    expect(bad.unknownFrames).toBe(1);
+    expect(rec.thread(3).inconsistencies).toBe(1);
+  });
+
   it('does not allocate a stack a corrupt header claims is deeper than any V8 stack', () => {
     const rec = new Reconstructor();
     const base: SubBuffer = {
