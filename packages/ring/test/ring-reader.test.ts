@@ -62,6 +62,35 @@ describe('RingReader', () => {
     expect(reader.readLive()).toBeNull(); // a closed ring has nothing live
   });
 
+  it('drops a live copy when the writer moved while it was copied (validated, not torn)', () => {
+    // The writer runs on another thread in real use; here it moves from inside the reader's
+    // copy, at the one moment validation exists for. Every kind of move must void the copy.
+    const moves: Array<[string, (w: RingWriter, tokens: number[]) => void]> = [
+      ['a call', (w) => void w.enter(9)],
+      ['a return', (w, t) => w.exit(t[1]!)],
+      ['a return below the sub-buffer', (w, t) => w.exit(t[0]!)],
+      ['a flush', (w) => w.flush()],
+    ];
+    for (const [what, move] of moves) {
+      const { writer, reader } = ring();
+      const tokens = [writer.enter(1), writer.enter(2)];
+      writer.flush(); // the next sub-buffer starts at depth 2: a return to 0 is a return marker
+      reader.takeAll();
+      reader.requestSwitch();
+      const internals = reader as unknown as { copy: (...args: unknown[]) => unknown };
+      const copy = internals.copy;
+      internals.copy = function (this: unknown, ...args: unknown[]) {
+        const sub = copy.apply(this, args);
+        move(writer, tokens);
+        return sub;
+      };
+      expect(reader.readLive(), what).toBeNull();
+      internals.copy = copy;
+      // What the writer sealed when it moved is still there to take.
+      expect(reader.takeAll().length, what).toBeGreaterThan(0);
+    }
+  });
+
   it('ends with a sub-buffer marked CLOSE; the thread still knows its own stack afterwards', () => {
     const { writer, reader } = ring(4);
     writer.enter(1);
