@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<void> {
     .fail((message, error) => {
       // A handler's own error is handled below, with its exit code; the rest is usage.
       if (error && !(error instanceof UsageError)) throw error;
+      // yargs' suggestion alone ("Did you mean run?") does not say what was wrong.
+      if (message.startsWith('Did you mean')) message = `unknown command ${JSON.stringify(argv.find((a) => !a.startsWith('-')))}. ${message}`;
       process.stderr.write(`${red('error: ', process.stderr)}${message}\nRun stackring --help for usage.\n`);
       process.exit(ExitCode.USAGE);
     })

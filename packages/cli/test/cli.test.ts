@@ -292,3 +292,180 @@ describe('stackring record and report', () => {
     expect(unwritable.stderr).toContain('cannot write');
   });
 });
+
+describe('stackring: option values and outputs that cannot work are refused up front', () => {
+  it('names an unknown command, and refuses values that would do nothing', () => {
+    const near = cli(['frob']); // close enough to `run` for a suggestion
+    expect(near.code).toBe(2);
+    expect(near.stderr).toContain('unknown command "frob". Did you mean run?');
+    // A refresh of 0 s never asks the process anything: it would "succeed" on any pid.
+    for (const args of [['top', '1', '--refresh', '0', '--iterations', '1'], ['top', '1', '--iterations', '0'], ['top', '1', '--iterations', '1.5']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/--(refresh|iterations) must be/);
+    }
+    const duration = cli(['record', '-o', join(dir, 'never.srt'), '--duration', '0', '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '100']);
+    expect(duration.code).toBe(2);
+    expect(duration.stderr).toContain('--duration must be');
+    expect(duration.stdout).toBe(''); // the program did not run
+  });
+
+  it('record refuses a directory as its trace, before running anything', () => {
+    const r = cli(['record', '-o', dir, '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot write ${dir}: it is a directory`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('instrument says once that its output directory cannot be created, and writes nothing', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const r = cli(['instrument', join(fixtures, 'tree'), '-d', join(file, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`error: cannot write to ${join(file, 'out')}: ENOTDIR`);
+  });
+});
+
+// `script` (util-linux) gives the CLI a terminal.
+const hasScript = spawnSync('script', ['--version']).status === 0;
+describe.runIf(hasScript)('colour and progress only on a terminal', () => {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const noColorEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'NO_COLOR'));
+  const inTerminal = (args: string[], redirect = '') =>
+    spawnSync('script', ['-qec', `${[process.execPath, bin, ...args].map(quote).join(' ')}${redirect}`, '/dev/null'], {
+      encoding: 'utf8',
+      env: noColorEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('instrument shows a progress bar and colours on a terminal, neither when piped or redirected', () => {
+    const tty = inTerminal(['instrument', join(fixtures, 'tree'), '-d', join(dir, 'tty-out')]);
+    expect(tty.status).toBe(1);
+    expect(tty.stdout).toMatch(/\r\[#+ *\] \d+\/5 /); // the progress bar
+    expect(tty.stdout).toContain('\x1b[31merror: \x1b[39m');
+    expect(tty.stdout).toContain('\x1b[31m1 failed\x1b[39m');
+    // Piped: the same run, plain text (no NO_COLOR here).
+    const piped = spawnSync(process.execPath, [bin, 'instrument', join(fixtures, 'tree'), '-d', join(dir, 'piped-out')], { encoding: 'utf8', env: noColorEnv });
+    expect(piped.status).toBe(1);
+    expect(piped.stderr).toContain('1 failed');
+    expect(piped.stderr).not.toContain('\x1b');
+    // stdout on a terminal, stderr to a file: what goes to the file is plain.
+    const log = join(dir, 'instrument.log');
+    inTerminal(['instrument', join(fixtures, 'tree'), '-d', join(dir, 'log-out')], ` 2>${quote(log)}`);
+    expect(readFileSync(log, 'utf8')).toContain('1 failed');
+    expect(readFileSync(log, 'utf8')).not.toContain('\x1b');
+  });
+
+  it('errors are red on a terminal and plain when NO_COLOR is set', () => {
+    expect(inTerminal(['dump', String(process.pid)]).stdout).toContain('\x1b[31merror: \x1b[39m');
+    const noColor = spawnSync('script', ['-qec', [process.execPath, bin, 'dump', String(process.pid)].map(quote).join(' '), '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...noColorEnv, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(noColor.stdout).toContain('error: process');
+    expect(noColor.stdout).not.toContain('\x1b');
+  });
+});
+
+describe('loading hooks: the transform cache and worker threads', () => {
+  const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+
+  it('a second start reads the cache and never loads Babel; content and options key the cache', () => {
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const appDir = mkdtempSync(join(tmpdir(), 'stackring-cache-app-'));
+    const cache = join(dir, 'keyed-cache');
+    const app = join(appDir, 'app.cjs');
+    const write = (word: string) =>
+      writeFileSync(app, `function hello() {\n  return '${word}';\n}\nconsole.log(hello(), Object.keys(require.cache).some((f) => /@babel[\\/]core[\\/]lib[\\/]/.test(f)));\n`);
+    const start = (extra: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: cache, ...extra } });
+      expect(r.stderr).toBe('');
+      return r.stdout.trim();
+    };
+    const entries = () => readdirSync(cache).filter((f) => f.endsWith('.js'));
+    try {
+      write('plain');
+      expect(start()).toBe('plain true'); // first start: a miss, Babel loaded
+      expect(entries()).toHaveLength(1);
+      // Mark the cached copy: a second start that runs the mark read the cache.
+      const cached = join(cache, entries()[0]!);
+      expect(readFileSync(cached, 'utf8')).toContain('.enter(');
+      writeFileSync(cached, readFileSync(cached, 'utf8').replace("'plain'", "'from the cache'"));
+      expect(start()).toBe('from the cache false'); // second start: a hit, Babel never loaded
+      // Other plugin options: another entry.
+      expect(start({ STACKRING_EXCLUDE: 'nothing/**' })).toBe('plain true');
+      expect(entries()).toHaveLength(2);
+      // Other content: another entry.
+      write('edited');
+      expect(start()).toBe('edited true');
+      expect(entries()).toHaveLength(3);
+    } finally {
+      rmSync(appDir, { recursive: true, force: true });
+    }
+  });
+
+  for (const file of ['worker-probe.mjs', 'worker-probe.cjs']) {
+    it(`worker threads inherit the hooks of node --import (${file})`, () => {
+      const app = join(fixtures, 'apps', file);
+      const plain = JSON.parse(spawnSync(process.execPath, [app], { encoding: 'utf8' }).stdout);
+      expect(plain.worker).not.toContain('.enter(');
+      const r = spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: join(dir, 'worker-cache') } });
+      expect(r.stderr).toBe('');
+      const hooked = JSON.parse(r.stdout);
+      expect(hooked.main).toContain('.enter(');
+      expect(hooked.worker).toBe(hooked.main);
+    });
+  }
+});
+
+describe("the README's quick start", () => {
+  it('npm run demo records the example app, shows a dump taken while it is blocked, and writes a flame graph', () => {
+    const demo = fileURLToPath(new URL('../../../examples/quick-start/demo.mjs', import.meta.url));
+    const html = fileURLToPath(new URL('../../../examples/quick-start/out/app.html', import.meta.url));
+    const started = Date.now() - 1000;
+    const r = spawnSync(process.execPath, [demo], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    const [, pid] = /\$ stackring dump (\d+)/.exec(r.stdout) ?? [];
+    expect(pid, r.stdout).toBeDefined();
+    expect(r.stdout).toContain(`Process ${pid}: `);
+    expect(r.stdout).toMatch(/checksumOf \(.*app\.mjs:\d+:\d+\)\n\s+exportArchive \(.*\)\n\s+tick \(/);
+    expect(r.stderr).toMatch(/event loop of pid \d+ blocked/); // the watchdog's report
+    const { statSync } = require('node:fs') as typeof import('node:fs');
+    expect(statSync(html).mtimeMs).toBeGreaterThan(started);
+    expect(readFileSync(html, 'utf8')).toContain('exportArchive');
+  });
+});
+
+describe('stackring instrument and record options', () => {
+  it('instrument --include, --exclude and --no-source-maps choose what is instrumented and what is written', () => {
+    const tree = join(fixtures, 'tree');
+    const isInstrumented = (file: string) => readFileSync(file, 'utf8').includes('@stackring/runtime');
+    const excluded = join(dir, 'excluded');
+    expect(cli(['instrument', tree, '-d', excluded, '--exclude', 'lib/**']).code).toBe(0); // broken.js is copied, not parsed
+    expect(isInstrumented(join(excluded, 'main.js'))).toBe(true);
+    expect(readFileSync(join(excluded, 'lib', 'math.js'), 'utf8')).toBe(readFileSync(join(tree, 'lib', 'math.js'), 'utf8'));
+    expect(existsSync(join(excluded, 'lib', 'math.js.map'))).toBe(false);
+    const included = join(dir, 'included');
+    expect(cli(['instrument', tree, '-d', included, '--include', 'main.js', '--no-source-maps']).code).toBe(0);
+    expect(isInstrumented(join(included, 'main.js'))).toBe(true);
+    expect(readFileSync(join(included, 'main.js'), 'utf8')).not.toContain('sourceMappingURL');
+    expect(existsSync(join(included, 'main.js.map'))).toBe(false);
+    expect(isInstrumented(join(included, 'lib', 'math.js'))).toBe(false);
+  });
+
+  it('record --interval sets the sampling interval', () => {
+    const samples = (interval: string) => {
+      const trace = join(dir, `interval-${interval}.srt`);
+      const r = cli(['record', '-o', trace, '--interval', interval, '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '500']);
+      expect(r.code, r.stderr).toBe(0);
+      const folded = `${trace}.folded`;
+      expect(cli(['report', trace, '-f', 'folded', '--weight', 'samples', '-o', folded]).code).toBe(0);
+      return readFileSync(folded, 'utf8').trim().split('\n').reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    };
+    const every20 = samples('20');
+    expect(every20).toBeGreaterThan(5);
+    expect(every20).toBeLessThan(60); // 500 ms at 20 ms
+    expect(samples('2')).toBeGreaterThan(every20 * 3);
+  });
+});

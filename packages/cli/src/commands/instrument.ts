@@ -40,6 +40,12 @@ export const instrumentCommand: CommandModule<object, InstrumentArgs> = {
   handler: async (args) => {
     const outDir = resolve(args.outDir);
     const jobs = plan(args, outDir);
+    // One clear error up front, rather than one per file, when the output cannot be created.
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      throw new CliError(`cannot write to ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ExitCode.FAILURE);
+    }
     const failures: string[] = [];
     let instrumented = 0;
     let copied = 0;
@@ -68,9 +74,10 @@ export const instrumentCommand: CommandModule<object, InstrumentArgs> = {
     }
     progress.done();
     for (const f of failures) process.stderr.write(red('error: ', process.stderr) + f + '\n');
-    const summary = `${bold(String(instrumented))} instrumented, ${copied} copied, ${
-      failures.length ? red(`${failures.length} failed`) : green('0 failed')
-    } ${dim(`-> ${outDir}`)}`;
+    const err = process.stderr; // colour decided by the stream the summary goes to
+    const summary = `${bold(String(instrumented), err)} instrumented, ${copied} copied, ${
+      failures.length ? red(`${failures.length} failed`, err) : green('0 failed', err)
+    } ${dim(`-> ${outDir}`, err)}`;
     process.stderr.write(summary + '\n');
     if (failures.length > 0) process.exitCode = ExitCode.FAILURE;
   },

@@ -7,11 +7,12 @@ import { WEIGHTS, writeReport } from '../report.js';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { dim, yellow } from '../style.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode, UsageError } from '../exit-codes.js';
 
 /** Fails before running anything when the trace could not be written. */
 function checkWritableDirectory(file: string): void {
   const dir = dirname(file);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new CliError(`cannot write ${file}: it is a directory`, ExitCode.FAILURE);
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     accessSync(dir, constants.W_OK);
@@ -63,6 +64,10 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         describe: 'also write these formats next to the trace (e.g. html)',
       })
       .option('weight', { type: 'string', choices: WEIGHTS, default: 'time' as const, describe: 'folded and svg: weigh stacks by the time they cover, or count samples' })
+      .check((a) => {
+        if (a.duration !== undefined && !((a.duration as number) > 0)) throw new UsageError('--duration must be a number of seconds, more than 0');
+        return true;
+      })
       .example('$0 record -o app.srt -f html -- node app.js', 'record app.js, write app.srt and app.html') as unknown as Argv<RecordArgs>,
   handler: async (args) => {
     const trace = resolve(args.output);

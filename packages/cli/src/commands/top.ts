@@ -30,6 +30,11 @@ export const topCommand: CommandModule<object, TopArgs> = {
       .check((a) => {
         checkPid(a.pid);
         if (!((a.rate as number) > 0 && (a.rate as number) <= 1000)) throw new UsageError('--rate must be in (0, 1000]');
+        // A refresh of 0 s would never ask the process anything (nor find it has no agent).
+        if (!((a.refresh as number) > 0)) throw new UsageError('--refresh must be a number of seconds, more than 0');
+        if (a.iterations !== undefined && !(Number.isInteger(a.iterations) && (a.iterations as number) > 0)) {
+          throw new UsageError('--iterations must be a whole number, 1 or more');
+        }
         return true;
       }) as unknown as Argv<TopArgs>,
   handler: async (args) => {
