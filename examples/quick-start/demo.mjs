@@ -15,6 +15,7 @@ console.log('$ stackring record -o examples/quick-start/out/app.srt -f html --wa
 const record = spawn(process.execPath, [bin, 'record', '-o', trace, '-f', 'html', '--watchdog', '500', '--', 'node', here('./app.mjs')], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+let dumpFailed = false;
 const lines = createInterface({ input: record.stdout });
 lines.on('line', (line) => {
   let message;
@@ -31,10 +32,12 @@ lines.on('line', (line) => {
     const dump = spawnSync(process.execPath, [bin, 'dump', String(message.pid)], { encoding: 'utf8' });
     process.stdout.write(dump.stdout || dump.stderr);
     console.log('');
+    if (dump.status !== 0) dumpFailed = true;
   }, 300);
 });
 record.on('exit', (code) => {
   console.log(`\nFlame graph: ${outDir}app.html (open it in a browser)`);
   console.log(`Other formats: node packages/cli/dist/bin.js report ${trace} -f speedscope|cpuprofile|chrome|pprof|svg|folded`);
-  process.exitCode = code ?? 1;
+  // The demo shows two things; either failing fails it.
+  process.exitCode = dumpFailed ? 1 : code ?? 1;
 });
