@@ -119,9 +119,12 @@ export function cacheDirectory(): string {
   return process.env.STACKRING_CACHE_DIR || join(process.cwd(), 'node_modules', '.cache', 'stackring');
 }
 
-function cacheKey(source: string, filename: string, options: InstrumentOptions): string {
+/** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
+export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string }> = { plugin: pluginVersion, babel: babelVersion };
+
+export function cacheKey(source: string, filename: string, options: InstrumentOptions, versions = TRANSFORM_VERSIONS): string {
   return createHash('sha256')
-    .update(JSON.stringify([pluginVersion, babelVersion, options, filename]))
+    .update(JSON.stringify([versions.plugin, versions.babel, options, filename]))
     .update('\0')
     .update(source)
     .digest('hex');

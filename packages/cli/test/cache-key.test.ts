@@ -1,0 +1,26 @@
+// The transform cache's key: a cached file must not outlive the plugin or Babel that made it.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { cacheKey, TRANSFORM_VERSIONS } from '../src/hooks/transform.js';
+
+const require = createRequire(import.meta.url);
+
+describe('transform cache key', () => {
+  it('is made of the installed plugin and Babel versions', () => {
+    expect(TRANSFORM_VERSIONS.plugin).toBe(require('@stackring/babel-plugin/package.json').version);
+    expect(TRANSFORM_VERSIONS.babel).toBe(require('@babel/core/package.json').version);
+  });
+
+  it('changes with the plugin version, the Babel version, the options, the file name and the source', () => {
+    const base = cacheKey('f()', '/a.js', { plugin: { include: ['**'] } });
+    const keys = [
+      cacheKey('f()', '/a.js', { plugin: { include: ['**'] } }, { ...TRANSFORM_VERSIONS, plugin: `${TRANSFORM_VERSIONS.plugin}-next` }),
+      cacheKey('f()', '/a.js', { plugin: { include: ['**'] } }, { ...TRANSFORM_VERSIONS, babel: '8.0.0' }),
+      cacheKey('f()', '/a.js', { plugin: { include: ['src/**'] } }),
+      cacheKey('f()', '/b.js', { plugin: { include: ['**'] } }),
+      cacheKey('g()', '/a.js', { plugin: { include: ['**'] } }),
+    ];
+    expect(cacheKey('f()', '/a.js', { plugin: { include: ['**'] } })).toBe(base);
+    expect(new Set([base, ...keys]).size).toBe(keys.length + 1);
+  });
+});
