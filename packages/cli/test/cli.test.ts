@@ -231,9 +231,9 @@ describe('stackring record and report', () => {
     expect(readFileSync(folded, 'utf8')).toMatch(/grind;spin \d+/);
   });
 
-  it('records a child process that inherits the recording into its own trace, and says so', () => {
+  it('records a child process that inherits the recording into its own trace, says so, and draws both', () => {
     const trace = join(dir, 'family.srt');
-    const r = cli(['record', '-o', trace, '--', 'node', join(fixtures, 'apps', 'parent.cjs')]);
+    const r = cli(['record', '-o', trace, '-f', 'folded', '--weight', 'samples', '--', 'node', join(fixtures, 'apps', 'parent.cjs')]);
     expect(r.code, r.stderr).toBe(0);
     const [, childTrace] = /child processes recorded their own traces: (\S+)/.exec(r.stderr) ?? [];
     expect(childTrace, r.stderr).toMatch(/family\.\d+\.srt$/);
@@ -243,6 +243,17 @@ describe('stackring record and report', () => {
       expect(report.stderr, file).toBe(''); // complete, uncorrupted
       expect(readFileSync(out, 'utf8')).toContain(name);
     }
+    // record -f: one flame graph of both processes, each thread under its process's pid.
+    const childPid = /\.(\d+)\.srt$/.exec(childTrace!)![1];
+    const both = readFileSync(join(dir, 'family.folded'), 'utf8');
+    const parentPid = /^main \(pid (\d+), thread 0\);[^\n]*parentWork/m.exec(both)?.[1];
+    expect(parentPid, both).toBeDefined();
+    expect(parentPid).not.toBe(childPid);
+    expect(both).toMatch(new RegExp(`^main \\(pid ${childPid}, thread 0\\);[^\\n]*fib`, 'm'));
+    // report of the same traces later says the same.
+    const again = join(dir, 'family-again.folded');
+    expect(cli(['report', trace, childTrace!, '-f', 'folded', '--weight', 'samples', '-o', again]).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(both);
   });
 
   it('refuses to record into a directory that does not exist, before running anything', () => {

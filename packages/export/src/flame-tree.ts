@@ -3,7 +3,7 @@
 // embedded data use it; the diff view builds one from two profiles (with baseline weights).
 
 import { nodeTotals } from './node-totals.js';
-import type { Profile, ThreadProfile } from './profile.js';
+import { threadLabel, type Profile, type ThreadProfile } from './profile.js';
 
 export interface FlameFrames {
   name: string[];
@@ -37,7 +37,7 @@ export function threadFlameTree(profile: Profile, thread: ThreadProfile): FlameT
   const totals = nodeTotals(profile, thread);
   const table = profile.stacks;
   const index = new Int32Array(table.length).fill(-1);
-  const tree: FlameTree = { name: `${thread.name} (thread ${thread.threadId})`, parent: [], frame: [], samples: [], time: [] };
+  const tree: FlameTree = { name: threadLabel(thread), parent: [], frame: [], samples: [], time: [] };
   for (let node = 0; node < table.length; node++) {
     if (node !== 0 && totals.totalSamples[node] === 0) continue;
     index[node] = tree.parent.length;

@@ -25,6 +25,8 @@ export const SampleFlag = {
 
 export interface ThreadProfile {
   threadId: number;
+  /** The process, in a profile of several (profileFromTraces); thread ids repeat across processes. */
+  pid?: number;
   name: string;
   /** Number of samples. */
   length: number;
@@ -41,7 +43,7 @@ export interface ThreadProfile {
 export interface Profile {
   frames: readonly Frame[];
   stacks: StackTable;
-  /** Sorted by threadId. */
+  /** Sorted by threadId (by process first, in a profile of several processes). */
   threads: ThreadProfile[];
   /** Earliest sample time, epoch milliseconds (0 when empty). */
   startTime: number;
@@ -54,6 +56,8 @@ export interface Profile {
 export interface ProfileMeta {
   source?: string;
   process?: ProcessInfo;
+  /** profileFromTraces: one entry per trace, in the order given. */
+  processes?: ProcessInfo[];
   [key: string]: unknown;
 }
 
@@ -99,20 +103,49 @@ const defaultIsIdle = (s: StackSample): boolean => {
  * renumbers the stack table accordingly.
  */
 export class ProfileBuilder {
-  private readonly slots: Array<{ threadId: number; id: number } | null> = syntheticFrames().map(() => null);
+  private readonly slots: Array<{ threadKey: number; id: number } | null> = syntheticFrames().map(() => null);
   private readonly slotOfKey = new Map<number, number>();
   private readonly definitions = new Map<number, FunctionLike>();
   /** Definitions without a thread: they apply to every thread that has no definition of its own. */
   private readonly shared = new Map<number, FunctionLike>();
   private readonly table = new StackTableBuilder();
+  // Threads are kept under keys: the thread ids, until a second process begins (beginProcess),
+  // whose thread ids repeat the first one's; from then on keys are handed out in order.
   private readonly threads = new Map<number, ThreadColumns>();
   private readonly threadNames = new Map<number, string>();
+  private keyOfThread = new Map<number, number>();
+  private readonly threadOfKey = new Map<number, { threadId: number; pid?: number; process: number }>();
+  private process = -1;
+
+  /**
+   * Starts the samples, functions and threads of another process (profileFromTraces): its
+   * thread ids are its own; endProcess names its pid.
+   */
+  beginProcess(): void {
+    this.process++;
+    this.keyOfThread = new Map();
+  }
+
+  /** Gives the threads of the process begun last their pid (known once its trace is read). */
+  endProcess(pid: number): void {
+    for (const key of this.keyOfThread.values()) this.threadOfKey.get(key)!.pid = pid;
+  }
+
+  private keyOf(threadId: number): number {
+    let key = this.keyOfThread.get(threadId);
+    if (key === undefined) {
+      key = this.process < 0 ? threadId : this.threadOfKey.size;
+      this.keyOfThread.set(threadId, key);
+      this.threadOfKey.set(key, { threadId, process: this.process });
+    }
+    return key;
+  }
 
   /** Names a function id (of one thread, or of all when threadId is undefined). */
   defineFunction(info: FunctionLike & { id: number; threadId?: number }): void {
     const copy = { name: info.name, file: info.file, line: info.line, column: info.column };
     if (info.threadId === undefined) this.shared.set(info.id, copy);
-    else this.definitions.set(slotKey(info.threadId, info.id), copy);
+    else this.definitions.set(slotKey(this.keyOf(info.threadId), info.id), copy);
   }
 
   /** A trace's FunctionInfo list (with ids and threads), a runtime's array indexed by id, or a map by id. */
@@ -129,21 +162,22 @@ export class ProfileBuilder {
   }
 
   defineThread(thread: ThreadInfo): void {
-    this.threadNames.set(thread.threadId, thread.name);
+    this.threadNames.set(this.keyOf(thread.threadId), thread.name);
   }
 
   /** Adds one sample: function ids outermost first (UNKNOWN_FRAME for lost frames). */
   add(threadId: number, time: number, functionIds: ArrayLike<number>, flags: number): void {
+    const key = this.keyOf(threadId);
     let node = 0;
     for (let i = 0; i < functionIds.length; i++) {
       const id = functionIds[i];
       if (id === UNKNOWN_FRAME) flags |= SampleFlag.HAS_UNKNOWN;
-      node = this.table.child(node, id === UNKNOWN_FRAME ? UNKNOWN_FRAME_INDEX : this.slotOf(threadId, id));
+      node = this.table.child(node, id === UNKNOWN_FRAME ? UNKNOWN_FRAME_INDEX : this.slotOf(key, id));
     }
     if (flags & SampleFlag.IDLE) node = this.table.child(node, IDLE_FRAME_INDEX);
     else if (node === 0) node = this.table.child(node, PROGRAM_FRAME_INDEX);
-    let columns = this.threads.get(threadId);
-    if (columns === undefined) this.threads.set(threadId, (columns = new ThreadColumns()));
+    let columns = this.threads.get(key);
+    if (columns === undefined) this.threads.set(key, (columns = new ThreadColumns()));
     columns.push(node, time, flags);
   }
 
@@ -154,12 +188,12 @@ export class ProfileBuilder {
     this.add(sample.threadId, sample.time, sample.frames, flags);
   }
 
-  private slotOf(threadId: number, id: number): number {
-    const key = slotKey(threadId, id);
+  private slotOf(threadKey: number, id: number): number {
+    const key = slotKey(threadKey, id);
     let slot = this.slotOfKey.get(key);
     if (slot === undefined) {
       slot = this.slots.length;
-      this.slots.push({ threadId, id });
+      this.slots.push({ threadKey, id });
       this.slotOfKey.set(key, slot);
     }
     return slot;
@@ -176,8 +210,8 @@ export class ProfileBuilder {
         frameOfSlot[slot] = slot;
         continue;
       }
-      const info = this.definitions.get(slotKey(s.threadId, s.id)) ?? this.shared.get(s.id);
-      const identity = info ? `${info.name}\0${info.file}\0${info.line}\0${info.column}` : `?${s.threadId}:${s.id}`;
+      const info = this.definitions.get(slotKey(s.threadKey, s.id)) ?? this.shared.get(s.id);
+      const identity = info ? `${info.name}\0${info.file}\0${info.line}\0${info.column}` : `?${s.threadKey}:${s.id}`;
       let frame = frameOfIdentity.get(identity);
       if (frame === undefined) {
         frame = frames.length;
@@ -196,17 +230,21 @@ export class ProfileBuilder {
     const nodeMap = new Int32Array(old.length);
     for (let node = 1; node < old.length; node++) nodeMap[node] = table.child(nodeMap[old.parent[node]], frameOfSlot[old.frame[node]]);
 
-    const ids = new Set([...this.threads.keys(), ...this.threadNames.keys()]);
-    const threads = [...ids]
-      .sort((a, b) => a - b)
-      .map((id) =>
-        (this.threads.get(id) ?? new ThreadColumns()).finish(
-          id,
-          this.threadNames.get(id) ?? (id === 0 ? 'main' : `thread ${id}`),
+    const keys = new Set([...this.threads.keys(), ...this.threadNames.keys()]);
+    const threadOf = (key: number) => this.threadOfKey.get(key)!;
+    const threads = [...keys]
+      .sort((a, b) => threadOf(a).process - threadOf(b).process || threadOf(a).threadId - threadOf(b).threadId)
+      .map((key) => {
+        const { threadId, pid } = threadOf(key);
+        const thread = (this.threads.get(key) ?? new ThreadColumns()).finish(
+          threadId,
+          this.threadNames.get(key) ?? (threadId === 0 ? 'main' : `thread ${threadId}`),
           options.lastWeightMs ?? 1,
           nodeMap,
-        ),
-      );
+        );
+        if (pid !== undefined) thread.pid = pid;
+        return thread;
+      });
     let startTime = Infinity;
     let endTime = -Infinity;
     for (const t of threads) {
@@ -219,8 +257,13 @@ export class ProfileBuilder {
   }
 }
 
-function slotKey(threadId: number, id: number): number {
-  return threadId * 2 ** 32 + (id >>> 0);
+function slotKey(threadKey: number, id: number): number {
+  return threadKey * 2 ** 32 + (id >>> 0);
+}
+
+/** How formats name a thread: `main (thread 0)`, or `main (pid 4242, thread 0)` beside other processes. */
+export function threadLabel(thread: ThreadProfile): string {
+  return thread.pid === undefined ? `${thread.name} (thread ${thread.threadId})` : `${thread.name} (pid ${thread.pid}, thread ${thread.threadId})`;
 }
 
 /** One thread's samples as they arrive, in growable typed arrays. */
@@ -300,21 +343,41 @@ export function profileFromSamples(
  * sub-buffer by sub-buffer, so memory is the profile's columns, not the file.
  */
 export async function profileFromTrace(path: string, options: BuildOptions = {}): Promise<Profile> {
+  return profileFromTraces([path], options);
+}
+
+/**
+ * One profile of several traces: a program and the processes it started (`stackring record`
+ * of `npm test` or a cluster gives one trace per process). With more than one trace each
+ * thread carries its process's `pid`; a function loaded by several processes is one frame.
+ */
+export async function profileFromTraces(paths: readonly string[], options: BuildOptions = {}): Promise<Profile> {
+  if (paths.length === 0) throw new TypeError('profileFromTraces: no trace given');
   const builder = new ProfileBuilder();
-  let process: ProcessInfo | undefined;
   let warnings = 0;
   const onWarning = (warning: TraceWarning) => {
     warnings++;
     options.onWarning?.(warning);
   };
-  // One async loop over the chunks (not generators stacked on it): a million sub-buffers cost a
-  // million awaits, not three million.
-  const reconstructor = new Reconstructor();
-  for await (const chunk of readTraceFile(path, { onWarning })) {
-    if (chunk.type === 'sub-buffer') builder.addSample(reconstructor.push(chunk.subBuffer), options.isIdle);
-    else if (chunk.type === 'functions') for (const f of chunk.functions) builder.defineFunction(f);
-    else if (chunk.type === 'thread') builder.defineThread(chunk.thread);
-    else if (chunk.type === 'process') process = chunk.info;
+  const processes: Array<ProcessInfo | undefined> = [];
+  for (const path of paths) {
+    let process: ProcessInfo | undefined;
+    if (paths.length > 1) builder.beginProcess();
+    // One async loop over the chunks (not generators stacked on it): a million sub-buffers
+    // cost a million awaits, not three million.
+    const reconstructor = new Reconstructor();
+    for await (const chunk of readTraceFile(path, { onWarning })) {
+      if (chunk.type === 'sub-buffer') builder.addSample(reconstructor.push(chunk.subBuffer), options.isIdle);
+      else if (chunk.type === 'functions') for (const f of chunk.functions) builder.defineFunction(f);
+      else if (chunk.type === 'thread') builder.defineThread(chunk.thread);
+      else if (chunk.type === 'process') process = chunk.info;
+    }
+    // The pid arrives in the trace's process chunk (a trace without one: its place in the list).
+    if (paths.length > 1) builder.endProcess(typeof process?.pid === 'number' ? process.pid : processes.length + 1);
+    processes.push(process);
   }
-  return builder.finish({ ...options, meta: { source: path, ...(process && { process }), traceWarnings: warnings, ...options.meta } });
+  const meta: ProfileMeta =
+    paths.length === 1 ? { source: paths[0], ...(processes[0] && { process: processes[0] }) } : { source: paths.join(', '), processes: processes.map((p) => p ?? {}) };
+  return builder.finish({ ...options, meta: { ...meta, traceWarnings: warnings, ...options.meta } });
 }
+

@@ -33,8 +33,11 @@ function childTraces(trace: string, since: number): string[] {
   return readdirSync(dir)
     .filter((name) => pattern.test(name))
     .map((name) => join(dir, name))
-    .filter((file) => statSync(file).mtimeMs >= since);
+    .filter((file) => statSync(file).mtimeMs >= since)
+    .sort((x, y) => pidOf(x) - pidOf(y));
 }
+
+const pidOf = (file: string) => Number(/\.(\d+)\.[^.]*$/.exec(file)?.[1] ?? 0);
 
 /** How long `--duration` waits after SIGINT before SIGKILL. */
 const GRACE_MS = 3000;
@@ -99,8 +102,10 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     if (children.length > 0) {
       process.stderr.write(dim(`stackring: child processes recorded their own traces: ${children.join(', ')}`, process.stderr) + '\n');
     }
+    // The flame graphs show the whole tree: `record -- npm test` is mostly the test runner's
+    // processes, not npm's.
     for (const format of args.format ?? []) {
-      const files = await writeReport(trace, format, trace.replace(/\.srt$/, '') + extensionOf(format), { weight: args.weight });
+      const files = await writeReport([trace, ...children], format, trace.replace(/\.srt$/, '') + extensionOf(format), { weight: args.weight });
       for (const f of files) process.stderr.write(dim(`stackring: ${format} written to ${f}`, process.stderr) + '\n');
     }
     // A program stopped by --duration ended as asked: that is success.

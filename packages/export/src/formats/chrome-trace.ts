@@ -5,7 +5,7 @@
 // slice by the viewers) carry the number of samples the slice spans.
 
 import { sampleCounts } from '../node-totals.js';
-import { SampleFlag, type Profile } from '../profile.js';
+import { SampleFlag, type Profile, type ThreadProfile } from '../profile.js';
 import { writeAtomic } from '../write-atomic.js';
 
 export interface TraceEvent {
@@ -21,15 +21,25 @@ export interface TraceEvent {
 }
 
 export function* chromeTraceEvents(profile: Profile): Generator<TraceEvent> {
-  const pid = typeof profile.meta.process?.pid === 'number' ? profile.meta.process.pid : 1;
+  // One process, or (profileFromTraces) each thread's own.
+  const onlyPid = typeof profile.meta.process?.pid === 'number' ? profile.meta.process.pid : 1;
+  const pidOf = (t: ThreadProfile) => t.pid ?? onlyPid;
   const { frames, stacks } = profile;
-  yield { name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name: `stackring ${profile.meta.source ?? 'profile'}` } };
+  const pids = [...new Set(profile.threads.map(pidOf))];
+  if (pids.length === 0) pids.push(onlyPid);
+  const argvOf = new Map((profile.meta.processes ?? []).filter((p) => typeof p.pid === 'number').map((p) => [p.pid as number, p.argv]));
+  for (const pid of pids) {
+    const argv = argvOf.get(pid);
+    const name = Array.isArray(argv) && argv.length > 0 ? `${argv.slice(1).join(' ') || argv[0]} (pid ${pid})` : `stackring ${profile.meta.source ?? 'profile'}`;
+    yield { name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name } };
+  }
   for (const t of profile.threads) {
-    yield { name: 'thread_name', ph: 'M', ts: 0, pid, tid: t.threadId, args: { name: `${t.name} (thread ${t.threadId})` } };
+    yield { name: 'thread_name', ph: 'M', ts: 0, pid: pidOf(t), tid: t.threadId, args: { name: `${t.name} (thread ${t.threadId})` } };
   }
   const micros = (ms: number) => Math.round((ms - profile.startTime) * 1000);
   for (const thread of profile.threads) {
     const tid = thread.threadId;
+    const pid = pidOf(thread);
     const open: number[] = []; // stack nodes of the open slices, outermost first
     const openedAt: number[] = []; // index of the sample that opened each
     const path: number[] = [];

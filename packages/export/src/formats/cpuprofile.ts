@@ -99,17 +99,20 @@ export function cpuProfiles(profile: Profile): ThreadCpuProfile[] {
   return profile.threads.map((t) => ({ threadId: t.threadId, name: t.name, profile: threadCpuProfile(profile, t) }));
 }
 
-/** `out.cpuprofile` for a single thread; `out.thread-<id>.cpuprofile` per thread otherwise. */
-export function cpuProfilePath(path: string, threadId: number, threadCount: number): string {
+/**
+ * `out.cpuprofile` for a single thread; `out.thread-<id>.cpuprofile` per thread otherwise, and
+ * `out.pid-<pid>.thread-<id>.cpuprofile` in a profile of several processes (thread ids repeat).
+ */
+export function cpuProfilePath(path: string, threadId: number, threadCount: number, pid?: number): string {
   if (threadCount <= 1) return path;
   const dot = path.toLowerCase().endsWith('.cpuprofile') ? path.length - '.cpuprofile'.length : path.length;
-  return `${path.slice(0, dot)}.thread-${threadId}${path.slice(dot) || '.cpuprofile'}`;
+  return `${path.slice(0, dot)}${pid === undefined ? '' : `.pid-${pid}`}.thread-${threadId}${path.slice(dot) || '.cpuprofile'}`;
 }
 
 /** Writes one file per thread; returns the paths. */
 export function writeCpuProfiles(profile: Profile, path: string): string[] {
   return profile.threads.map((thread) => {
-    const out = cpuProfilePath(path, thread.threadId, profile.threads.length);
+    const out = cpuProfilePath(path, thread.threadId, profile.threads.length, thread.pid);
     writeAtomic(out, cpuProfileChunks(threadCpuProfile(profile, thread)));
     return out;
   });

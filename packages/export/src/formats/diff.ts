@@ -6,9 +6,9 @@
 
 import type { FlameFrames, FlameTree } from '../flame-tree.js';
 import { nodeTotals, sampleCounts } from '../node-totals.js';
-import type { Profile } from '../profile.js';
+import { threadLabel, type Profile } from '../profile.js';
 import { writeAtomic } from '../write-atomic.js';
-import { foldedEntries, threadFrameName, type FoldedOptions } from './folded.js';
+import { foldedEntries, type FoldedOptions } from './folded.js';
 import { htmlPage, type ViewerData } from './html.js';
 
 /** [stack, before, after] for every stack in either profile. */
@@ -75,7 +75,7 @@ export function diffViewerData(before: Profile, after: Profile, options: DiffOpt
     const frameIds = profile.frames.map((f) => frameOf(f.name, f.file, f.line, f.category));
     for (const thread of profile.threads) {
       const totals = nodeTotals(profile, thread);
-      const top = options.threadRoot ? child(0, frameOf(threadFrameName(thread), '', 0, 'other')) : 0;
+      const top = options.threadRoot ? child(0, frameOf(threadLabel(thread), '', 0, 'other')) : 0;
       const mapped = new Int32Array(profile.stacks.length);
       mapped[0] = top;
       for (let node = 1; node < profile.stacks.length; node++) {

@@ -1,7 +1,7 @@
 // FlameGraph collapsed stacks: one line per distinct stack, root first, ';'-joined, a space
 // and an integer count (speedscope drops lines with decimals).
 
-import type { Profile, ThreadProfile } from '../profile.js';
+import { threadLabel, type Profile, type ThreadProfile } from '../profile.js';
 import { nodeTotals, RunningRound } from '../node-totals.js';
 import { stackFrames } from '../stack-table.js';
 import { writeAtomic, type OutputChunks } from '../write-atomic.js';
@@ -18,9 +18,6 @@ export function foldedName(name: string): string {
   return name.replace(/;/g, ':').replace(/[\r\n]+/g, ' ');
 }
 
-export function threadFrameName(thread: ThreadProfile): string {
-  return `${thread.name} (thread ${thread.threadId})`;
-}
 
 /** Stack (as a folded string, without count) -> count, per line in output order. */
 export function foldedEntries(profile: Profile, options: FoldedOptions = {}): Array<[string, number]> {
@@ -31,7 +28,7 @@ export function foldedEntries(profile: Profile, options: FoldedOptions = {}): Ar
   const round = new RunningRound();
   for (const thread of profile.threads) {
     const totals = nodeTotals(profile, thread);
-    const prefix = threadRoot ? foldedName(threadFrameName(thread)) + ';' : '';
+    const prefix = threadRoot ? foldedName(threadLabel(thread)) + ';' : '';
     for (let node = 1; node < profile.stacks.length; node++) {
       if (totals.selfSamples[node] === 0) continue;
       const count = byMs ? round.next(totals.selfTime[node]) : totals.selfSamples[node];

@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Profile as PprofProfile, Sample, StringTable, ValueType } from 'pprof-format';
 import { medianInterval, nodeTotals, sampleCounts } from '../node-totals.js';
-import { SampleFlag, type Profile } from '../profile.js';
+import { SampleFlag, threadLabel, type Profile } from '../profile.js';
 import { stackFrames } from '../stack-table.js';
 import { writeAtomic } from '../write-atomic.js';
 
@@ -16,6 +16,7 @@ export function pprofProfile(profile: Profile): PprofProfile {
   const samples: Sample[] = [];
   const threadKey = strings.dedup('thread');
   const threadIdKey = strings.dedup('thread_id');
+  const pidKey = profile.threads.some((t) => t.pid !== undefined) ? strings.dedup('pid') : 0;
   const liveKey = strings.dedup('live');
   const trueValue = strings.dedup('true');
   for (const thread of profile.threads) {
@@ -29,13 +30,14 @@ export function pprofProfile(profile: Profile): PprofProfile {
         liveTime[thread.stacks[i]] += thread.weights[i];
       }
     }
-    const threadName = strings.dedup(`${thread.name} (thread ${thread.threadId})`);
+    const threadName = strings.dedup(threadLabel(thread));
     for (let node = 1; node < profile.stacks.length; node++) {
       if (totals.selfSamples[node] === 0) continue;
       const frames = stackFrames(profile.stacks, node);
       for (const f of frames) usedFrames.add(f);
       const locationId = frames.reverse().map((f) => f + 1); // leaf first
       const labels = [new Label({ key: threadKey, str: threadName }), new Label({ key: threadIdKey, num: thread.threadId })];
+      if (thread.pid !== undefined) labels.push(new Label({ key: pidKey, num: thread.pid }));
       const sealedCount = totals.selfSamples[node] - liveSamples[node];
       if (sealedCount > 0) {
         const nanos = Math.round((totals.selfTime[node] - liveTime[node]) * 1e6);

@@ -4,7 +4,7 @@
 // same stack (weights add), which keeps the time order view exact in a smaller file.
 
 import { sampleCounts, RunningRound } from '../node-totals.js';
-import type { Profile } from '../profile.js';
+import { threadLabel, type Profile } from '../profile.js';
 import { stackFrames } from '../stack-table.js';
 import { writeAtomic } from '../write-atomic.js';
 
@@ -57,7 +57,7 @@ export function* speedscopeChunks(profile: Profile, options: SpeedscopeOptions =
       weights.push(weight);
       total += weight;
     }
-    yield `${t === 0 ? '' : ','}{"type":"sampled","name":${JSON.stringify(`${thread.name} (thread ${thread.threadId})`)},"unit":"${options.unit ?? 'milliseconds'}","startValue":${startValue},"endValue":${startValue + total},"samples":[`;
+    yield `${t === 0 ? '' : ','}{"type":"sampled","name":${JSON.stringify(threadLabel(thread))},"unit":"${options.unit ?? 'milliseconds'}","startValue":${startValue},"endValue":${startValue + total},"samples":[`;
     for (let i = 0; i < samples.length; i += 10_000) yield (i === 0 ? '' : ',') + samples.slice(i, i + 10_000).join(',');
     yield '],"weights":[';
     for (let i = 0; i < weights.length; i += 10_000) yield (i === 0 ? '' : ',') + weights.slice(i, i + 10_000).join(',');
