@@ -18,7 +18,18 @@ const cacheDir = join(dir, 'cache');
 const env = { ...process.env, STACKRING_CACHE_DIR: cacheDir, NO_COLOR: '1' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const children: ChildProcess[] = [];
-afterEach(() => children.splice(0).forEach((c) => c.kill('SIGKILL')));
+/** The programs the background CLIs started: a SIGKILLed CLI cannot pass the signal on. */
+const apps: number[] = [];
+afterEach(() => {
+  children.splice(0).forEach((c) => c.kill('SIGKILL'));
+  for (const pid of apps.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: options.cwd, env: { ...env, ...options.env } });
@@ -43,6 +54,7 @@ async function background(args: string[], extraEnv: Record<string, string> = {})
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
   });
+  apps.push(ready.pid);
   return { child, pid: ready.pid, stderr: () => stderr };
 }
 
