@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackSample } from '@stackring/ring';
 import { diffHtml, frameColour, profileFromSamples, syntheticProfile, writeHtml, writeSvg } from '../src/index.js';
 import { launchChromium } from './browser.js';
+import { profileOfShape, type Shape } from './shaped-profile.js';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-html-'));
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -45,29 +46,8 @@ const shape: Array<[number, number[], number]> = [
   [1, [6, 2], 4],
 ];
 
-function knownProfile(stacks = shape) {
-  const samples: StackSample[] = [];
-  const clock = [1.75e12, 1.75e12];
-  for (const [thread, stack, count] of stacks) {
-    for (let i = 0; i < count; i++) {
-      clock[thread] += 1;
-      samples.push({
-        threadId: thread,
-        time: clock[thread],
-        seq: 0,
-        frames: Int32Array.from(stack),
-        unknownFrames: stack.filter((f) => f < 0).length,
-        live: stack.length === 0,
-        idle: stack.length === 0,
-        reason: 0,
-        missedSubBuffers: 0,
-        lostSubBuffers: 0,
-        lostEntries: 0,
-        request: 0,
-      });
-    }
-  }
-  return profileFromSamples(samples, functions, [
+function knownProfile(stacks: Shape = shape) {
+  return profileOfShape(stacks, functions, [
     { threadId: 0, name: 'main' },
     { threadId: 1, name: 'worker' },
   ]);

@@ -30,9 +30,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackSample } from '@stackring/ring';
-import { exportProfile, profileFromSamples, type ExportFormat } from '../src/index.js';
+import { exportProfile, type ExportFormat } from '../src/index.js';
 import { launchChromium } from './browser.js';
+import { profileOfShape } from './shaped-profile.js';
 
 const require = createRequire(import.meta.url);
 const speedscopePackage = dirname(require.resolve('speedscope/package.json'));
@@ -75,28 +75,7 @@ const shape: Array<[number, number[], number]> = [
 ];
 
 function knownProfile() {
-  const samples: StackSample[] = [];
-  const clock = [1.75e12, 1.75e12];
-  for (const [thread, stack, count] of shape) {
-    for (let i = 0; i < count; i++) {
-      clock[thread] += 1;
-      samples.push({
-        threadId: thread,
-        time: clock[thread],
-        seq: 0,
-        frames: Int32Array.from(stack),
-        unknownFrames: stack.filter((f) => f < 0).length,
-        live: stack.length === 0,
-        idle: stack.length === 0,
-        reason: 0,
-        missedSubBuffers: 0,
-        lostSubBuffers: 0,
-        lostEntries: 0,
-        request: 0,
-      });
-    }
-  }
-  return profileFromSamples(samples, functions, threads);
+  return profileOfShape(shape, functions, threads);
 }
 
 const threadName = (t: number) => `${threads[t].name} (thread ${threads[t].threadId})`;
