@@ -75,7 +75,8 @@ describe('stackring help and usage', () => {
     expect(cli([]).code).toBe(2);
     const badPid = cli(['dump', 'abc']);
     expect(badPid.code).toBe(2);
-    expect(badPid.stderr).toMatch(/pid/);
+    expect(badPid.stderr).toContain('<pid> must be a process id, got "abc"'); // what was typed
+    expect(cli(['top', '12x']).stderr).toContain('got "12x"');
     expect(cli(['report', 'x.srt', '--format', 'bmp']).code).toBe(2);
   });
 });

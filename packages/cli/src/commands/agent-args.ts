@@ -44,7 +44,8 @@ export function agentEnv(args: AgentArgs): Record<string, string> {
 }
 
 /** The check of a `<pid>` positional (dump, top). */
+/** `<pid>` as typed (a string: yargs would turn "abc" into NaN before anyone could quote it). */
 export function checkPid(pid: unknown): true {
-  if (!Number.isInteger(pid) || (pid as number) <= 0) throw new UsageError(`<pid> must be a process id, got ${String(pid)}`);
+  if (!/^[1-9]\d*$/.test(String(pid))) throw new UsageError(`<pid> must be a process id, got ${JSON.stringify(String(pid))}`);
   return true;
 }

@@ -5,7 +5,7 @@ import { checkPid } from './agent-args.js';
 import { bold, dim } from '../style.js';
 
 interface TopArgs {
-  pid: number;
+  pid: string;
   rate: number;
   refresh: number;
   iterations?: number;
@@ -23,7 +23,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
   describe: 'Live view of the hottest functions of a running process',
   builder: (y: Argv) =>
     y
-      .positional('pid', { type: 'number', describe: 'process id of a program run with stackring' })
+      .positional('pid', { type: 'string', describe: 'process id of a program run with stackring' })
       .option('rate', { type: 'number', default: 50, describe: 'dumps per second' })
       .option('refresh', { type: 'number', default: 1, describe: 'seconds between screen refreshes' })
       .option('iterations', { type: 'number', describe: 'stop after this many refreshes (default: until Ctrl-C)' })
@@ -46,7 +46,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
       while (Date.now() < end) {
         let dump;
         try {
-          dump = await requestAgent(args.pid, 'dump', 2000);
+          dump = await requestAgent(Number(args.pid), 'dump', 2000);
         } catch (error) {
           throw new CliError((error as Error).message, ExitCode.UNREACHABLE);
         }
