@@ -19,10 +19,19 @@ if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
   const { instrumentCached, isTransforming } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
-  const { pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
+  const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
   registerHooks({
     load(url, context, nextLoad) {
+      if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming()) {
+        // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
+        // by Node (which 22.18+ does; older versions cannot load it at all).
+        const path = fileURLToPath(url);
+        const format = moduleFormatOfPath(path);
+        const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
+        const source = instrumentCached(readFileSync(path, 'utf8'), path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
+        return { format, source, shortCircuit: true };
+      }
       const result = nextLoad(url, context);
       // require() of a CommonJS file leaves the format undefined: the CommonJS loader decides.
       const format = result.format ?? 'commonjs';

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from '@babel/parser';
 import { createRequire } from 'node:module';
+import { runTsApp, TS_APP_FUNCTIONS, TS_APP_OUTPUT } from './typescript-app.js';
 
 const require = createRequire(import.meta.url);
 
@@ -129,6 +130,16 @@ describe('loading hooks', () => {
     const cached = readdirSync(join(dir, 'deps-cache')).map((f) => readFileSync(join(dir, 'deps-cache', f), 'utf8'));
     expect(cached.some((code) => code.includes('js-yaml') || code.includes('YAMLException'))).toBe(true);
     expect(cached.some((code) => code.includes('@babel/core'))).toBe(false);
+  });
+});
+
+describe('loading hooks and TypeScript', () => {
+  it('compile and instrument .ts ES modules and .cts CommonJS files: same results, .ts error lines, .ts positions', () => {
+    const { run, positions } = runTsApp(process.execPath, join(dir, 'ts.srt'), join(dir, 'ts-cache'));
+    expect(run.stderr).toBe('');
+    // Node 20 cannot run TypeScript at all; the output is the one Node 22 gives stripping the types (node22.test.ts).
+    expect(JSON.parse(run.stdout)).toEqual(TS_APP_OUTPUT);
+    expect(positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNode22, node22, node22Supported, NODE22_VERSION } from '../../../test/node22.js';
+import { runTsApp, tsApp, TS_APP_FUNCTIONS, TS_APP_OUTPUT } from './typescript-app.js';
 
 // On Node >= 22.15 the loading hooks use module.registerHooks instead of module.register plus
 // a require hook. This machine runs Node 20, so the test fetches Node 22 from the npm registry
@@ -32,6 +33,20 @@ describe.runIf(node22Supported)(`loading hooks on Node ${NODE22_VERSION} (module
       const throws = join(fixtures, 'throws.cjs');
       const stack = spawnSync(node22, ['--import', register, throws], { encoding: 'utf8', env: { ...process.env, STACKRING_CACHE_DIR: dir } });
       expect(stack.stdout).toContain(`${throws}:3:11`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compile TypeScript themselves, as Node would strip it: same output as plain Node 22, .ts positions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackring-node22-ts-'));
+    try {
+      const plain = spawnSync(node22, [tsApp, '30'], { encoding: 'utf8' }); // Node's own type stripping
+      expect(JSON.parse(plain.stdout)).toEqual(TS_APP_OUTPUT);
+      const { run, positions } = runTsApp(node22, join(dir, 'ts.srt'), join(dir, 'cache'));
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe(plain.stdout);
+      expect(positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,9 @@ type Loader = (module: CompilableModule, filename: string) => void;
 
 export function installRequireHook(): void {
   const extensions = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
-  for (const ext of ['.js', '.cjs']) {
+  // Node 20 loads .ts and .cts with the '.js' compiler (no other is registered for them); a
+  // Node with type stripping has its own, which the hook wraps the same way.
+  for (const ext of ['.js', '.cjs', '.ts', '.cts']) {
     const original = extensions[ext];
     if (original === undefined || (original as { stackring?: boolean }).stackring) continue;
     const hooked: Loader = (module, filename) => {

@@ -3,11 +3,22 @@
 // require hook (cjs-hook.ts) on the loading thread.
 
 import type { LoadHook } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { instrumentCached } from './transform.js';
-import { pluginOptionsFromEnv, shouldInstrument } from './filter.js';
+import { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } from './filter.js';
 
 export const load: LoadHook = async (url, context, nextLoad) => {
+  if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url))) {
+    // TypeScript, which Node 20 cannot load (and 22 would strip itself): compiled here, in the
+    // same pass as instrumentation. A CommonJS file is left to the require hook, which reads
+    // it itself (this loader's source would be ignored).
+    const path = fileURLToPath(url);
+    const format = moduleFormatOfPath(path);
+    if (format === 'commonjs') return { format, shortCircuit: true };
+    const source = await readFile(path, 'utf8');
+    return { format, shortCircuit: true, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) }) };
+  }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || !shouldInstrument(url) || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');

@@ -20,8 +20,31 @@ export function shouldInstrument(url: string): boolean {
   return shouldInstrumentPath(path);
 }
 
+/** TypeScript the hooks compile as they instrument (the files Node's type stripping runs). */
+export function isTypeScriptPath(path: string): boolean {
+  return /\.[cm]?ts$/.test(path) && !/\.d\.[cm]?ts$/.test(path);
+}
+
+/**
+ * The format Node gives a file by its extension and the nearest package.json's "type" (what
+ * Node 20's default loader leaves undefined for `.ts`).
+ */
+export function moduleFormatOfPath(path: string): 'module' | 'commonjs' {
+  if (/\.m[jt]s$/.test(path)) return 'module';
+  if (/\.c[jt]s$/.test(path)) return 'commonjs';
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      const type = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type;
+      return type === 'module' ? 'module' : 'commonjs';
+    } catch {
+      // no package.json here (or not JSON): look further up, as Node does
+    }
+    if (dirname(dir) === dir) return 'commonjs';
+  }
+}
+
 export function shouldInstrumentPath(path: string): boolean {
-  if (!/\.(?:[cm]?js)$/.test(path)) return false;
+  if (!/\.(?:[cm]?js)$/.test(path) && !isTypeScriptPath(path)) return false;
   if (SELF.test(path)) return false;
   if (!/[\\/]node_modules[\\/]/.test(path)) return true;
   if (process.env.STACKRING_NODE_MODULES !== '1') return false;

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as Babel from '@babel/core';
+import { isTypeScriptPath } from './filter.js';
 
 const require = createRequire(import.meta.url);
 const pluginVersion: string = require('@stackring/babel-plugin/package.json').version;
@@ -15,6 +16,12 @@ const babelVersion: string = require('@babel/core/package.json').version;
 // Babel and the plugin load only on a cache miss: loading Babel costs more than a warm start
 // of most apps.
 let babel: { transformSync: typeof Babel.transformSync; plugin: Babel.PluginItem } | null = null;
+let presetTypescript: Babel.PluginItem | undefined;
+function typescriptPreset(): Babel.PluginItem {
+  presetTypescript ??= require('@babel/preset-typescript') as Babel.PluginItem;
+  return presetTypescript;
+}
+
 function loadBabel() {
   babel ??= {
     transformSync: (require('@babel/core') as typeof Babel).transformSync,
@@ -97,6 +104,9 @@ export function instrumentSource(source: string, filename: string, options: Inst
 function transform(source: string, filename: string, options: InstrumentOptions): InstrumentResult {
   const sourceMaps = options.sourceMaps ?? 'inline';
   const { transformSync, plugin } = loadBabel();
+  // TypeScript: the types go in the same pass, so the plugin reads the .ts syntax tree (its
+  // positions and names) and one source map leads back to the .ts file.
+  const presets = isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true }]] : [];
   const result = transformSync(source, {
     filename,
     babelrc: false,
@@ -105,6 +115,7 @@ function transform(source: string, filename: string, options: InstrumentOptions)
     sourceType: options.format === 'module' ? 'module' : options.format === 'commonjs' ? 'script' : 'unambiguous',
     parserOpts: { allowReturnOutsideFunction: options.format !== 'module', errorRecovery: false },
     plugins: [[plugin, options.plugin ?? {}]],
+    presets,
     inputSourceMap: true as never,
     sourceMaps: sourceMaps === 'inline' ? 'inline' : sourceMaps === 'separate',
     compact: false,
@@ -120,11 +131,15 @@ export function cacheDirectory(): string {
 }
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
-export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string }> = { plugin: pluginVersion, babel: babelVersion };
+export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
+  plugin: pluginVersion,
+  babel: babelVersion,
+  typescript: require('@babel/preset-typescript/package.json').version,
+};
 
 export function cacheKey(source: string, filename: string, options: InstrumentOptions, versions = TRANSFORM_VERSIONS): string {
   return createHash('sha256')
-    .update(JSON.stringify([versions.plugin, versions.babel, options, filename]))
+    .update(JSON.stringify([versions.plugin, versions.babel, isTypeScriptPath(filename) ? versions.typescript : '', options, filename]))
     .update('\0')
     .update(source)
     .digest('hex');
