@@ -73,6 +73,10 @@ export interface InstrumentOptions {
    * gets the "(stackring: instrumenting)" frame during a cache miss (see inInstrumentingFrame).
    */
   frameRuntime?: string;
+  /** Compile TypeScript in the same pass (default: by the file name's extension). */
+  typescript?: boolean;
+  /** The map from the original source to `source`, when an earlier step compiled it (vite). */
+  inputSourceMap?: object;
 }
 
 export interface InstrumentResult {
@@ -106,7 +110,7 @@ function transform(source: string, filename: string, options: InstrumentOptions)
   const { transformSync, plugin } = loadBabel();
   // TypeScript: the types go in the same pass, so the plugin reads the .ts syntax tree (its
   // positions and names) and one source map leads back to the .ts file.
-  const presets = isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true }]] : [];
+  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true }]] : [];
   const result = transformSync(source, {
     filename,
     babelrc: false,
@@ -116,7 +120,7 @@ function transform(source: string, filename: string, options: InstrumentOptions)
     parserOpts: { allowReturnOutsideFunction: options.format !== 'module', errorRecovery: false },
     plugins: [[plugin, options.plugin ?? {}]],
     presets,
-    inputSourceMap: true as never,
+    inputSourceMap: (options.inputSourceMap ?? true) as never,
     sourceMaps: sourceMaps === 'inline' ? 'inline' : sourceMaps === 'separate',
     compact: false,
     comments: true,
