@@ -116,6 +116,8 @@ export class ProfileBuilder {
   private keyOfThread = new Map<number, number>();
   private readonly threadOfKey = new Map<number, { threadId: number; pid?: number; process: number }>();
   private process = -1;
+  /** Above every key handed out (keys of the first process are its thread ids). */
+  private nextKey = 0;
 
   /**
    * Starts the samples, functions and threads of another process (profileFromTraces): its
@@ -134,7 +136,8 @@ export class ProfileBuilder {
   private keyOf(threadId: number): number {
     let key = this.keyOfThread.get(threadId);
     if (key === undefined) {
-      key = this.process < 0 ? threadId : this.threadOfKey.size;
+      key = this.process < 0 ? threadId : this.nextKey;
+      this.nextKey = Math.max(this.nextKey, key + 1);
       this.keyOfThread.set(threadId, key);
       this.threadOfKey.set(key, { threadId, process: this.process });
     }
