@@ -17,7 +17,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { instrumentCached, isTransforming } = await import('./hooks/transform.js');
+  const { detectModuleFormat, instrumentCached, isTransforming } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -27,9 +27,11 @@ if (typeof registerHooks === 'function') {
         // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
         // by Node (which 22.18+ does; older versions cannot load it at all).
         const path = fileURLToPath(url);
-        const format = moduleFormatOfPath(path);
         const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
-        const source = instrumentCached(readFileSync(path, 'utf8'), path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
+        const original = readFileSync(path, 'utf8');
+        // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
+        const format = moduleFormatOfPath(path) ?? detectModuleFormat(original, path, { frameRuntime });
+        const source = instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
         return { format, source, shortCircuit: true };
       }
       const result = nextLoad(url, context);

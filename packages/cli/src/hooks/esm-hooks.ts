@@ -5,7 +5,7 @@
 import type { LoadHook } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { instrumentCached } from './transform.js';
+import { detectModuleFormat, instrumentCached } from './transform.js';
 import { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } from './filter.js';
 
 export const load: LoadHook = async (url, context, nextLoad) => {
@@ -14,9 +14,12 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     // same pass as instrumentation. A CommonJS file is left to the require hook, which reads
     // it itself (this loader's source would be ignored).
     const path = fileURLToPath(url);
-    const format = moduleFormatOfPath(path);
+    let format = moduleFormatOfPath(path);
     if (format === 'commonjs') return { format, shortCircuit: true };
     const source = await readFile(path, 'utf8');
+    // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
+    format ??= detectModuleFormat(source, path);
+    if (format === 'commonjs') return { format, shortCircuit: true };
     return { format, shortCircuit: true, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) }) };
   }
   const result = await nextLoad(url, context);

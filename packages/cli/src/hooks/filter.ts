@@ -27,19 +27,21 @@ export function isTypeScriptPath(path: string): boolean {
 
 /**
  * The format Node gives a file by its extension and the nearest package.json's "type" (what
- * Node 20's default loader leaves undefined for `.ts`).
+ * Node 20's default loader leaves undefined for `.ts`). Undefined when neither decides (no
+ * "type" field, or no package.json): Node then detects the format from the syntax, an ES module
+ * if the file has import or export statements (see detectModuleFormat in transform.ts).
  */
-export function moduleFormatOfPath(path: string): 'module' | 'commonjs' {
+export function moduleFormatOfPath(path: string): 'module' | 'commonjs' | undefined {
   if (/\.m[jt]s$/.test(path)) return 'module';
   if (/\.c[jt]s$/.test(path)) return 'commonjs';
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     try {
       const type = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type;
-      return type === 'module' ? 'module' : 'commonjs';
+      return type === 'module' || type === 'commonjs' ? type : undefined;
     } catch {
       // no package.json here (or not JSON): look further up, as Node does
     }
-    if (dirname(dir) === dir) return 'commonjs';
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -129,6 +129,48 @@ function transform(source: string, filename: string, options: InstrumentOptions)
   return { code: result.code, map: (result.map as object | undefined) ?? null };
 }
 
+/**
+ * The format Node's syntax detection gives a file its extension and package.json leave open (a
+ * `.ts` file in a package without "type"): an ES module when it does not parse as CommonJS (a
+ * script, with `return` allowed) but does as a module (import, export, import.meta, top-level
+ * await), else CommonJS. Through the cache, as instrumentCached: only a miss loads Babel.
+ */
+export function detectModuleFormat(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript' | 'frameRuntime'> = {}): 'module' | 'commonjs' {
+  const { frameRuntime, ...keyed } = options;
+  const detect = () => (frameRuntime === undefined ? detectUncached(source, filename, keyed) : inInstrumentingFrame(frameRuntime, () => detectUncached(source, filename, keyed)));
+  if (process.env.STACKRING_CACHE === '0') return detect();
+  const dir = cacheDirectory();
+  const file = join(dir, cacheKey(source, filename, { ...keyed, detect: true } as InstrumentOptions).slice(0, 40) + '.format');
+  try {
+    const cached = readFileSync(file, 'utf8');
+    if (cached === 'module' || cached === 'commonjs') return cached;
+  } catch {
+    // not cached yet
+  }
+  const format = detect();
+  writeCacheFile(dir, file, format);
+  return format;
+}
+
+function detectUncached(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript'>): 'module' | 'commonjs' {
+  transforming = true;
+  try {
+    const { parseSync } = require('@babel/core') as typeof Babel;
+    const presets = options.typescript ?? isTypeScriptPath(filename) ? [typescriptPreset()] : [];
+    const parses = (sourceType: 'script' | 'module') => {
+      try {
+        parseSync(source, { filename, babelrc: false, configFile: false, browserslistConfigFile: false, sourceType, presets, parserOpts: { allowReturnOutsideFunction: sourceType === 'script', errorRecovery: false } });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return !parses('script') && parses('module') ? 'module' : 'commonjs';
+  } finally {
+    transforming = false;
+  }
+}
+
 /** The cache directory: STACKRING_CACHE_DIR, else node_modules/.cache/stackring under cwd. */
 export function cacheDirectory(): string {
   return process.env.STACKRING_CACHE_DIR || join(process.cwd(), 'node_modules', '.cache', 'stackring');
@@ -163,13 +205,18 @@ export function instrumentCached(source: string, filename: string, options: Inst
     // not cached yet
   }
   const { code } = miss();
+  writeCacheFile(dir, file, code);
+  return code;
+}
+
+/** Writes a cache entry; a cache that cannot be written is silently skipped. */
+function writeCacheFile(dir: string, file: string, content: string): void {
   try {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, code);
+    writeFileSync(tmp, content);
     renameSync(tmp, file); // atomic: a concurrent reader sees the whole file or none
   } catch {
-    // read-only tree: instrument again next time
+    // read-only tree: instrument (or detect) again next time
   }
-  return code;
 }
