@@ -1,5 +1,6 @@
 // TypeScript under the loading hooks, as Node's own type stripping runs it: a .ts file in a
-// package without "type" is an ES module or CommonJS by its syntax (Node's detection).
+// package without "type" is an ES module or CommonJS by its syntax (Node's detection), and an
+// import goes only when it says `type` (an unused import keeps its module's side effects).
 // The app in fixtures/apps/ts-typeless runs plain on Node 22 and under the hooks on Node 20
 // and 22: the same output, `this` parameters left out of `length`, .ts lines in error stacks.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureNode22, node22, node22Supported } from '../../../test/node22.js';
 import { moduleFormatOfPath } from '../src/hooks/filter.js';
-import { detectModuleFormat } from '../src/hooks/transform.js';
+import { detectModuleFormat, instrumentSource } from '../src/hooks/transform.js';
 
 const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/apps/', import.meta.url));
@@ -59,6 +60,23 @@ describe('the format of a .ts file', () => {
       if (env === undefined) delete process.env.STACKRING_CACHE_DIR;
       else process.env.STACKRING_CACHE_DIR = env;
     }
+  });
+});
+
+describe('imports, as type stripping leaves them', () => {
+  it('keeps an import whose bindings go unused or serve as types, without `type`', () => {
+    const source = [
+      "import { unused } from './effects.ts';",
+      "import { Shape } from './shapes.ts';",
+      "import { type Only } from './inline.ts';",
+      "import type { Gone } from './gone.ts';",
+      'let s: Shape | Only | Gone | null = null;',
+    ].join('\n');
+    const { code } = instrumentSource(source, '/nowhere/app.ts', { format: 'module', sourceMaps: false });
+    expect(code).toContain("import { unused } from './effects.ts';");
+    expect(code).toContain("import { Shape } from './shapes.ts';");
+    expect(code).toContain("'./inline.ts'"); // `import {} from` or `import`: the module runs, as in Node
+    expect(code).not.toContain('gone.ts');
   });
 });
 

@@ -110,7 +110,9 @@ function transform(source: string, filename: string, options: InstrumentOptions)
   const { transformSync, plugin } = loadBabel();
   // TypeScript: the types go in the same pass, so the plugin reads the .ts syntax tree (its
   // positions and names) and one source map leads back to the .ts file.
-  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true }]] : [];
+  // onlyRemoveTypeImports: as Node's type stripping does, an import goes only with `type`; one
+  // whose bindings are unused (or used as types only) stays, with its module's side effects.
+  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true, onlyRemoveTypeImports: true }]] : [];
   const result = transformSync(source, {
     filename,
     babelrc: false,
