@@ -137,6 +137,38 @@ describe('chrome trace events', () => {
     for (const t of profile.threads) for (let i = 0; i < t.length; i++) framesOverSamples += profile.stacks.depth[t.stacks[i]];
     expect(begins).toBeLessThan(framesOverSamples / 2);
   });
+  it("each slice's args.samples, on B and on E alike, is the number of samples from its B to its E", () => {
+    const file = JSON.parse([...chromeTraceChunks(profile)].join(''));
+    let slices = 0;
+    for (const t of profile.threads) {
+      // Sample times as the trace has them (µs since the start), distinct in this profile.
+      const ts = Array.from(t.times.subarray(0, t.length), (ms) => Math.round((ms - profile.startTime) * 1000));
+      for (let i = 1; i < ts.length; i++) expect(ts[i]).toBeGreaterThan(ts[i - 1]);
+      const firstAtOrAfter = (x: number) => {
+        let lo = 0;
+        let hi = ts.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (ts[mid] < x) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      const within = (from: number, to: number) => firstAtOrAfter(to) - firstAtOrAfter(from);
+      const open: any[] = [];
+      for (const e of file.traceEvents) {
+        if (e.tid !== t.threadId || (e.ph !== 'B' && e.ph !== 'E')) continue;
+        if (e.ph === 'B') open.push(e);
+        else {
+          const b = open.pop();
+          expect(b.args).toEqual(e.args);
+          expect(e.args.samples).toBe(within(b.ts, e.ts));
+          slices++;
+        }
+      }
+    }
+    expect(slices).toBeGreaterThan(1000);
+  });
 });
 
 describe('pprof', () => {

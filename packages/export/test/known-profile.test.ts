@@ -105,23 +105,30 @@ describe('a known profile, exactly, in every format', () => {
     expect(p.endTime - p.startTime).toBe(6000);
   });
 
-  it('chrome: slices named and categorised, a live leaf its own slice marked args.live, nesting exact', () => {
+  it('chrome: slices named and categorised, a live leaf its own slice marked args.live, B and E with the same args', () => {
     const events = [...chromeTraceEvents(profile)];
     checkChromeTrace({ traceEvents: events });
-    const begins = events
-      .filter((e) => e.ph === 'B')
-      .map((e) => [e.name, e.ts, e.cat, e.args?.live === true ? 'live' : '']);
-    expect(begins).toEqual([
-      ['main', 0, 'app', ''],
-      ['parse;json', 0, 'app', ''],
-      ['parse;json', 1000, 'app', 'live'],
-      ['(unknown)', 2000, 'unknown', ''],
-      ['merge', 2000, 'dependency', ''],
-      ['(idle)', 3000, 'idle', 'live'],
-      ['(program)', 4000, 'other', ''],
-      ['main', 5000, 'app', ''],
+    const main = { location: '/srv/app/src/main.js:1' };
+    const parse = { location: '/srv/app/src/parse.js:40' };
+    const merge = { location: '/srv/app/node_modules/lodash/merge.js:99' };
+    expect(events.filter((e) => e.ph !== 'M').map((e) => [e.ph, e.name, e.ts, e.cat, e.args])).toEqual([
+      ['B', 'main', 0, 'app', { ...main, samples: 3 }],
+      ['B', 'parse;json', 0, 'app', { ...parse, samples: 1 }],
+      ['E', 'parse;json', 1000, undefined, { ...parse, samples: 1 }],
+      ['B', 'parse;json', 1000, 'app', { ...parse, samples: 1, live: true }],
+      ['E', 'parse;json', 2000, undefined, { ...parse, samples: 1, live: true }],
+      ['B', '(unknown)', 2000, 'unknown', { samples: 1 }],
+      ['B', 'merge', 2000, 'dependency', { ...merge, samples: 1 }],
+      ['E', 'merge', 3000, undefined, { ...merge, samples: 1 }],
+      ['E', '(unknown)', 3000, undefined, { samples: 1 }],
+      ['E', 'main', 3000, undefined, { ...main, samples: 3 }],
+      ['B', '(idle)', 3000, 'idle', { samples: 1, live: true }],
+      ['E', '(idle)', 4000, undefined, { samples: 1, live: true }],
+      ['B', '(program)', 4000, 'other', { samples: 1 }],
+      ['E', '(program)', 5000, undefined, { samples: 1 }],
+      ['B', 'main', 5000, 'app', { ...main, samples: 1 }],
+      ['E', 'main', 6000, undefined, { ...main, samples: 1 }],
     ]);
-    expect(events.find((e) => e.ph === 'B' && e.name === 'merge')!.args!.location).toBe('/srv/app/node_modules/lodash/merge.js:99');
     expect(events.filter((e) => e.ph === 'M').map((e) => [e.name, e.args!.name])).toEqual([
       ['process_name', 'stackring profile'],
       ['thread_name', 'main (thread 0)'],

@@ -118,7 +118,7 @@ export function checkCpuProfile(p: CpuProfile): Totals {
   return { samples: p.samples.length, timeMs: (p.endTime - p.startTime) / 1000, spanMs: (sum - (p.timeDeltas[0] ?? 0)) / 1000 };
 }
 
-/** B/E nesting per thread, non-decreasing ts, M names; returns totals per tid from the outermost slices. */
+/** B/E nesting per thread with the same args on both, non-decreasing ts, M names; returns totals per tid from the outermost slices. */
 export function checkChromeTrace(file: any): Map<number, Totals> {
   const events: TraceEvent[] = Array.isArray(file) ? file : file.traceEvents;
   expect(Array.isArray(events)).toBe(true);
@@ -127,6 +127,7 @@ export function checkChromeTrace(file: any): Map<number, Totals> {
   const open = new Map<number, TraceEvent[]>();
   const lastTs = new Map<number, number>();
   const totals = new Map<number, Totals>();
+  const childSamples = new Map<TraceEvent, number>(); // per open B: samples of its closed children
   for (const e of events) {
     expect(typeof e.name).toBe('string');
     expect(['B', 'E', 'X', 'M', 'i']).toContain(e.ph);
@@ -143,14 +144,28 @@ export function checkChromeTrace(file: any): Map<number, Totals> {
     lastTs.set(e.tid, e.ts);
     const stack = open.get(e.tid) ?? [];
     open.set(e.tid, stack);
-    if (e.ph === 'B') stack.push(e);
-    else if (e.ph === 'E') {
+    if (e.ph === 'B') {
+      if (typeof e.cat !== 'string') expect(e.cat, `cat of B ${e.name} at ${e.ts}`).toBeTypeOf('string');
+      stack.push(e);
+    } else if (e.ph === 'E') {
       const begin = stack.pop();
       expect(begin, `E without B on thread ${e.tid}`).toBeDefined();
       expect(e.name).toBe(begin!.name);
+      // The same args, as text, on B and E: speedscope keys a slice by name + JSON of its args.
+      // (Plain comparisons first: expect() on every event of a large trace is slow.)
+      const [endArgs, beginArgs] = [JSON.stringify(e.args), JSON.stringify(begin!.args)];
+      if (endArgs !== beginArgs) expect(endArgs, `args of E ${e.name} at ${e.ts}`).toBe(beginArgs);
+      const samples = e.args?.samples as number;
+      if (!(Number.isInteger(samples) && samples > 0)) expect(samples, `args.samples of ${e.name} at ${e.ts}`).toBe('a positive integer');
+      // A slice spans at least the samples of the slices nested in it.
+      const nested = childSamples.get(begin!) ?? 0;
+      if (nested > samples) expect(nested, `samples nested in ${e.name} at ${e.ts}`).toBeLessThanOrEqual(samples);
+      childSamples.delete(begin!);
+      const parent = stack[stack.length - 1];
+      if (parent) childSamples.set(parent, (childSamples.get(parent) ?? 0) + samples);
       if (stack.length === 0) {
         const t = totals.get(e.tid) ?? { samples: 0, timeMs: 0 };
-        t.samples += e.args!.samples as number;
+        t.samples += samples;
         t.timeMs += (e.ts - begin!.ts) / 1000;
         totals.set(e.tid, t);
       }
