@@ -11,6 +11,13 @@ describe('transform cache key', () => {
     expect(TRANSFORM_VERSIONS.babel).toBe(require('@babel/core/package.json').version);
   });
 
+  it("holds for TypeScript the preset's version and options, which change the output", () => {
+    expect(TRANSFORM_VERSIONS.typescript).toBe(`${require('@babel/preset-typescript/package.json').version} {"allowDeclareFields":true,"onlyRemoveTypeImports":true}`);
+    const base = cacheKey('f()', '/a.ts', {});
+    expect(cacheKey('f()', '/a.ts', {}, { ...TRANSFORM_VERSIONS, typescript: `${TRANSFORM_VERSIONS.typescript} ` })).not.toBe(base);
+    expect(cacheKey('f()', '/a.js', {}, { ...TRANSFORM_VERSIONS, typescript: `${TRANSFORM_VERSIONS.typescript} ` })).toBe(cacheKey('f()', '/a.js', {}));
+  });
+
   it('changes with the plugin version, the Babel version, the options, the file name and the source', () => {
     const base = cacheKey('f()', '/a.js', { plugin: { include: ['**'] } });
     const keys = [

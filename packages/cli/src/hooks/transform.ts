@@ -22,6 +22,9 @@ function typescriptPreset(): Babel.PluginItem {
   return presetTypescript;
 }
 
+/** @babel/preset-typescript's options (part of the cache key: they change the output). */
+const TYPESCRIPT_OPTIONS = { allowDeclareFields: true, onlyRemoveTypeImports: true };
+
 function loadBabel() {
   babel ??= {
     transformSync: (require('@babel/core') as typeof Babel).transformSync,
@@ -112,7 +115,7 @@ function transform(source: string, filename: string, options: InstrumentOptions)
   // positions and names) and one source map leads back to the .ts file.
   // onlyRemoveTypeImports: as Node's type stripping does, an import goes only with `type`; one
   // whose bindings are unused (or used as types only) stays, with its module's side effects.
-  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), { allowDeclareFields: true, onlyRemoveTypeImports: true }]] : [];
+  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), TYPESCRIPT_OPTIONS]] : [];
   const result = transformSync(source, {
     filename,
     babelrc: false,
@@ -182,7 +185,8 @@ export function cacheDirectory(): string {
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
   plugin: pluginVersion,
   babel: babelVersion,
-  typescript: require('@babel/preset-typescript/package.json').version,
+  // The preset's version and its options: a cache written with other options must not be read.
+  typescript: `${require('@babel/preset-typescript/package.json').version} ${JSON.stringify(TYPESCRIPT_OPTIONS)}`,
 };
 
 export function cacheKey(source: string, filename: string, options: InstrumentOptions, versions = TRANSFORM_VERSIONS): string {
