@@ -143,6 +143,22 @@ describe('loading hooks and TypeScript', () => {
   });
 });
 
+describe('loading hooks and require(esm)', () => {
+  it('instrument an ES module that CommonJS requires (Node >= 20.19), detected by its syntax as Node does', () => {
+    const app = join(fixtures, 'apps', 'require-esm', 'main.cjs');
+    const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+    const plain = spawnSync(process.execPath, [app], { encoding: 'utf8' });
+    expect(JSON.parse(plain.stdout)).toEqual({ greeting: 'hello esm', esm: 'Module' });
+    const cache = join(dir, 'require-esm-cache');
+    const hooked = spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: cache } });
+    expect(hooked.stderr).toBe('');
+    expect(hooked.stdout).toBe(plain.stdout);
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const instrumented = readdirSync(cache).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(cache, f), 'utf8'));
+    expect(instrumented.some((code) => code.includes('"greet"') && /^import /m.test(code))).toBe(true);
+  });
+});
+
 describe('loading hooks and error stacks', () => {
   it("keeps Node's error stacks at the original positions (source maps)", () => {
     const app = join(fixtures, 'apps', 'throws.cjs');

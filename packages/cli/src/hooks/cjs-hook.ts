@@ -3,11 +3,12 @@
 
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
-import { instrumentCached, isTransforming } from './transform.js';
-import { pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
+import { detectModuleFormat, instrumentCached, isTransforming } from './transform.js';
+import { moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
-  _compile(code: string, filename: string): unknown;
+  /** `format`: Node >= 20.19 passes 'module' (or leaves it undefined to detect) for require(esm). */
+  _compile(code: string, filename: string, format?: string): unknown;
 }
 type Loader = (module: CompilableModule, filename: string) => void;
 
@@ -21,11 +22,18 @@ export function installRequireHook(): void {
     const hooked: Loader = (module, filename) => {
       if (isTransforming() || !shouldInstrumentPath(filename)) return original(module, filename);
       const compile = module._compile;
-      module._compile = function (this: CompilableModule, code: string, file: string) {
+      module._compile = function (this: CompilableModule, code: string, file: string, format?: string) {
         module._compile = compile;
-        const plugin = pluginOptionsFromEnv('commonjs');
+        const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
+        // require() of an ES module (Node >= 20.19): told by Node, or detected by its syntax
+        // in a package without "type", as Node does when `format` is left undefined.
+        const kind =
+          format === 'module' || format === 'commonjs'
+            ? format
+            : (moduleFormatOfPath(file) ?? (/\b(?:import|export)\b/.test(code) ? detectModuleFormat(code, file, { frameRuntime }) : 'commonjs'));
         // This hook runs in the app's thread: show a cache miss's time as instrumenting.
-        return compile.call(this, instrumentCached(code, file, { format: 'commonjs', plugin, frameRuntime: plugin.runtime as string }), file);
+        const instrumented = instrumentCached(code, file, { format: kind, plugin: pluginOptionsFromEnv(kind), frameRuntime });
+        return compile.call(this, instrumented, file, format ?? (kind === 'module' ? 'module' : undefined));
       };
       return original(module, filename);
     };
