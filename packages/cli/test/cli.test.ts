@@ -169,6 +169,7 @@ describe('loading hooks and error stacks', () => {
       env: { ...env, STACKRING_CACHE_DIR: join(dir, 'throws-cache') },
     });
     expect(plain.stdout).toContain(`${app}:3:11`);
+    expect(plain.stdout).toContain('at Object.run (');
     expect(hooked.stdout).toBe(plain.stdout);
   });
 });

@@ -33,6 +33,7 @@ describe.runIf(node22Supported)(`loading hooks on Node ${NODE22_VERSION} (module
       const throws = join(fixtures, 'throws.cjs');
       const stack = spawnSync(node22, ['--import', register, throws], { encoding: 'utf8', env: { ...process.env, STACKRING_CACHE_DIR: dir } });
       expect(stack.stdout).toContain(`${throws}:3:11`);
+      expect(stack.stdout).toBe(spawnSync(node22, [throws], { encoding: 'utf8' }).stdout); // frame names too
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import type * as Babel from '@babel/core';
 import { isTypeScriptPath } from './filter.js';
 
@@ -126,12 +127,28 @@ function transform(source: string, filename: string, options: InstrumentOptions)
     plugins: [[plugin, options.plugin ?? {}]],
     presets,
     inputSourceMap: (options.inputSourceMap ?? true) as never,
-    sourceMaps: sourceMaps === 'inline' ? 'inline' : sourceMaps === 'separate',
+    sourceMaps: sourceMaps !== false,
     compact: false,
     comments: true,
   });
   if (result === null || result.code == null) throw new Error(`${filename}: Babel returned no code`);
-  return { code: result.code, map: (result.map as object | undefined) ?? null };
+  const map = (result.map as SourceMap | undefined) ?? null;
+  if (sourceMaps !== 'inline' || map === null) return { code: result.code, map };
+  // Node's mapped error stacks take a frame's function name from the map when it has one (the
+  // identifier at the call site: `call` for `boom.call()`); without names they keep V8's own
+  // (`Object.boom`), as the program shows without the hooks.
+  const mapped = withoutNames(map);
+  return { code: `${result.code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(mapped)).toString('base64')}`, map: mapped };
+}
+
+interface SourceMap {
+  names: string[];
+  mappings: string;
+}
+
+function withoutNames<T extends SourceMap>(map: T): T {
+  const lines = decode(map.mappings).map((line) => line.map((segment) => (segment.length === 5 ? segment.slice(0, 4) : segment)) as SourceMapSegment[]);
+  return { ...map, names: [], mappings: encode(lines) };
 }
 
 /**
@@ -182,8 +199,14 @@ export function cacheDirectory(): string {
 }
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
+/**
+ * What this file makes of Babel's output (source maps without names, ...): bump it when that
+ * changes, so that no cache keeps what an older stackring wrote.
+ */
+const OUTPUT_REVISION = 2;
+
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
-  plugin: pluginVersion,
+  plugin: `${pluginVersion}+${OUTPUT_REVISION}`,
   babel: babelVersion,
   // The preset's version and its options: a cache written with other options must not be read.
   typescript: `${require('@babel/preset-typescript/package.json').version} ${JSON.stringify(TYPESCRIPT_OPTIONS)}`,
