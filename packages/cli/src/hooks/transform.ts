@@ -133,11 +133,12 @@ function transform(source: string, filename: string, options: InstrumentOptions)
   });
   if (result === null || result.code == null) throw new Error(`${filename}: Babel returned no code`);
   const map = (result.map as SourceMap | undefined) ?? null;
-  if (sourceMaps !== 'inline' || map === null) return { code: result.code, map };
+  if (map === null) return { code: result.code, map };
   // Node's mapped error stacks take a frame's function name from the map when it has one (the
   // identifier at the call site: `call` for `boom.call()`); without names they keep V8's own
   // (`Object.boom`), as the program shows without the hooks.
   const mapped = withoutNames(map);
+  if (sourceMaps !== 'inline') return { code: result.code, map: mapped };
   return { code: `${result.code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(mapped)).toString('base64')}`, map: mapped };
 }
 
