@@ -33,10 +33,14 @@ function recordVitest(config: string) {
 
 describe('stackring/vite', () => {
   it('instruments the tests Vitest runs and the code they import, at their .ts positions', () => {
-    const { frames } = recordVitest('vitest.config.mjs');
+    const { frames, run } = recordVitest('vitest.config.mjs');
     expect(frames).toEqual(expect.arrayContaining(['fib math.ts:1:8', '<anonymous> math.spec.ts:4:32']));
-    // Without the plugin the hooks alone see none of it.
-    expect(recordVitest('plain.config.mjs').frames.filter((f) => f.includes('math'))).toEqual([]);
+    expect(run.stderr).not.toContain('no instrumented code ran');
+    // Without the plugin the hooks alone see none of it, and record says what to do.
+    const plain = recordVitest('plain.config.mjs');
+    expect(plain.frames.filter((f) => f.includes('math'))).toEqual([]);
+    expect(plain.run.stderr).toContain('no instrumented code ran');
+    expect(plain.run.stderr).toContain('stackring/vite');
   });
 
   it('leaves alone what does not run in Node, carries a query, is virtual or is a dependency', () => {

@@ -7,6 +7,7 @@ import { WEIGHTS, writeReport } from '../report.js';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { dim, yellow } from '../style.js';
+import { readTraceFile } from '@stackring/ring';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
 
 /** Fails before running anything when the trace could not be written. */
@@ -38,6 +39,18 @@ function childTraces(trace: string, since: number): string[] {
 }
 
 const pidOf = (file: string) => Number(/\.(\d+)\.[^.]*$/.exec(file)?.[1] ?? 0);
+
+/** Whether any of the traces names a function (stops at the first that does). */
+async function anyFunctionRegistered(traces: string[]): Promise<boolean> {
+  for (const trace of traces) {
+    try {
+      for await (const chunk of readTraceFile(trace)) if (chunk.type === 'functions' && chunk.functions.length > 0) return true;
+    } catch {
+      // unreadable: the report says so; this is only a hint
+    }
+  }
+  return false;
+}
 
 /** How long `--duration` waits after SIGINT before SIGKILL. */
 const GRACE_MS = 3000;
@@ -101,6 +114,15 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     const children = childTraces(trace, started);
     if (children.length > 0) {
       process.stderr.write(dim(`stackring: child processes recorded their own traces: ${children.join(', ')}`, process.stderr) + '\n');
+    }
+    if (!(await anyFunctionRegistered([trace, ...children]))) {
+      process.stderr.write(
+        yellow(
+          'stackring: no instrumented code ran, so every sample is (program) or (idle). node_modules is left alone ' +
+            'without --node-modules; Vitest runs tests in its own module runner, which needs the Vite plugin stackring/vite (docs/cli.md).',
+          process.stderr,
+        ) + '\n',
+      );
     }
     // The flame graphs show the whole tree: `record -- npm test` is mostly the test runner's
     // processes, not npm's.
