@@ -7,34 +7,14 @@
 // tools' outputs (transform caches, a downloaded Node), not packages: left out. Counts are printed.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { thirdPartyFiles } from '../../../test/third-party-files.js';
 import { packageDir } from './helpers.js';
 
 const MAX_BYTES = 3_500_000;
 
-function* walk(dir: string): Generator<string> {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).sort();
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const full = join(dir, entry);
-    let st;
-    try {
-      st = statSync(full);
-    } catch {
-      continue;
-    }
-    // Workspace packages are symlinks: not third-party code, and the runtime must stay untouched.
-    if (entry === '@stackring' || entry === '.stackring-test' || entry === '.stackring-bench' || entry === '.cache') continue;
-    if (st.isDirectory()) yield* walk(full);
-    else if (/\.(c|m)?js$/.test(entry)) yield full;
-  }
-}
 
 interface Summary { files: number; unparsable: number; instrumented: number; functions: number; bytes: number; failures: { file: string; stage: string; message: string }[] }
 
@@ -51,7 +31,7 @@ function runWorker(files: string[], share: number, shares: number): Promise<Summ
 
 describe('robustness on node_modules', () => {
   it('every file instruments without a crash and the output parses', async () => {
-    const all = [...walk(join(packageDir, '..', '..', 'node_modules'))];
+    const all = [...thirdPartyFiles(join(packageDir, '..', '..', 'node_modules'), (name) => /\.(c|m)?js$/.test(name))];
     const sized = all.map((f) => ({ f, size: statSync(f).size }));
     // Largest first: the workers take every n-th file, so the big ones are spread among them.
     const files = sized.filter(({ size }) => size <= MAX_BYTES).sort((a, b) => b.size - a.size).map(({ f }) => f);

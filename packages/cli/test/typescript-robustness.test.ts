@@ -5,12 +5,13 @@
 // TypeScript Babel reads: not our bug, counted apart), and every output must parse again as
 // JavaScript of its format. Few packages ship their TypeScript sources (36 files, 117 kB, here
 // @babel/core and @jridgewell/*, in about a second): in one process, no workers. Counts are printed.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSync, transformSync, type PluginItem } from '@babel/core';
 import { describe, expect, it } from 'vitest';
+import { thirdPartyFiles } from '../../../test/third-party-files.js';
 import { isTypeScriptPath, moduleFormatOfPath } from '../src/hooks/filter.js';
 import { detectModuleFormat, instrumentSource } from '../src/hooks/transform.js';
 
@@ -18,28 +19,6 @@ const require = createRequire(import.meta.url);
 const presetTypescript = require('@babel/preset-typescript') as PluginItem;
 const nodeModules = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
 
-function* walk(dir: string): Generator<string> {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).sort();
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    // Workspace packages (@stackring/*, stackring) are symlinks to our own code; .cache holds
-    // tools' outputs (a downloaded Node, transform caches), not packages.
-    if (entry === '@stackring' || entry === 'stackring' || entry === '.stackring-test' || entry === '.stackring-bench' || entry === '.cache') continue;
-    const full = join(dir, entry);
-    let st;
-    try {
-      st = statSync(full);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) yield* walk(full);
-    else if (isTypeScriptPath(entry)) yield full;
-  }
-}
 
 /** The preset alone, without our plugin: does Babel compile the file at all? */
 function babelAlone(source: string, filename: string, format: 'module' | 'commonjs'): boolean {
@@ -61,7 +40,7 @@ describe('TypeScript robustness on node_modules', () => {
     const started = Date.now();
     const cache = process.env.STACKRING_CACHE;
     process.env.STACKRING_CACHE = '0'; // format detection: no cache files written
-    const files = [...walk(nodeModules)];
+    const files = [...thirdPartyFiles(nodeModules, isTypeScriptPath)];
     const formats = { module: 0, commonjs: 0, detected: 0 };
     const notBabel: string[] = [];
     let bytes = 0;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.STACKRING_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -33,6 +34,29 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     close: async () => {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a test file: Chromium launched before its tests and closed after them, with a scratch
+ * directory (`prefix`) removed with it. `context()` is the browser's context once launched.
+ */
+export function chromiumForTests(prefix: string): { dir: string; context: () => BrowserContext } {
+  const dir = fs.mkdtempSync(join(tmpdir(), prefix));
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    context: () => {
+      if (browser === undefined) throw new Error('Chromium is not running (launched in beforeAll)');
+      return browser.context;
     },
   };
 }

@@ -6,22 +6,13 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StackSample } from '@stackring/ring';
 import { diffHtml, frameColour, profileFromSamples, syntheticProfile, writeHtml, writeSvg } from '../src/index.js';
-import { launchChromium } from './browser.js';
+import { chromiumForTests } from './browser.js';
 import { profileOfShape, type Shape } from './shaped-profile.js';
 
-const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-html-'));
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { dir, context: browserContext } = chromiumForTests('stackring-html-');
 
 // A small program with known shares. Function ids: 0 main, 1 handleRequest, 2 parseJSON,
 // 3 renderTemplate, 4 lodash.merge (a dependency), 5 fs.readFile (Node), 6 crunch (worker).
@@ -115,7 +106,7 @@ describe('HTML flame graph in Chromium', () => {
   it('zooms, resets, searches, shows tooltips, switches threads and views, logs no error', async () => {
     const file = join(dir, 'known.html');
     writeHtml(knownProfile(), file);
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const problems = await open(page, file);
     await page.selectOption('#weight', 'samples');
 
@@ -233,7 +224,7 @@ describe('HTML flame graph in Chromium', () => {
   it('the SVG flame graph renders in Chromium with a tooltip title per frame', async () => {
     const file = join(dir, 'flame.svg');
     writeSvg(syntheticProfile({ samples: 20_000, threads: 2, seed: 5 }), file);
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
@@ -260,7 +251,7 @@ describe('HTML flame graph in Chromium', () => {
     }));
     const file = join(dir, 'deep.html');
     writeHtml(profileFromSamples(samples, functions, [{ threadId: 0, name: 'main' }]), file);
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const problems = await open(page, file);
     const bounds = () => page.evaluate(() => ({ bottom: document.getElementById('flame')!.getBoundingClientRect().bottom, top: document.getElementById('flame')!.getBoundingClientRect().top, height: window.innerHeight }));
     expect((await state(page)).canvasHeight).toBeGreaterThan(800);
@@ -282,7 +273,7 @@ describe('HTML flame graph in Chromium', () => {
     );
     const file = join(dir, 'known-diff.html');
     fs.writeFileSync(file, diffHtml(knownProfile(), knownProfile(after)));
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const problems = await open(page, file);
     const drawn = await rects(page);
     const widest = (name: string) => drawn.filter((r) => r.name === name).sort((a, b) => b.w - a.w)[0];
@@ -314,7 +305,7 @@ describe('HTML flame graph in Chromium', () => {
   it('a differential page renders without errors', async () => {
     const file = join(dir, 'diff.html');
     fs.writeFileSync(file, diffHtml(syntheticProfile({ samples: 3000, seed: 1 }), syntheticProfile({ samples: 3000, seed: 2, programSeed: 1 })));
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const problems = await open(page, file);
     expect((await rects(page)).length).toBeGreaterThan(10);
     await page.screenshot({ path: join(tmpdir(), 'stackring-diff.png') });
@@ -326,7 +317,7 @@ describe('HTML flame graph in Chromium', () => {
     const profile = syntheticProfile({ samples: 1_000_000, threads: 4, seed: 11 });
     const file = join(dir, 'million.html');
     writeHtml(profile, file);
-    const page = await browser.context.newPage();
+    const page = await browserContext().newPage();
     const started = performance.now();
     const problems = await open(page, file);
     const loaded = performance.now() - started;

@@ -26,12 +26,11 @@
 
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportProfile, type ExportFormat } from '../src/index.js';
-import { launchChromium } from './browser.js';
+import { chromiumForTests } from './browser.js';
 import { profileOfShape } from './shaped-profile.js';
 
 const require = createRequire(import.meta.url);
@@ -39,16 +38,7 @@ const speedscopePackage = dirname(require.resolve('speedscope/package.json'));
 const speedscopeIndex = join(speedscopePackage, 'dist', 'release', 'index.html');
 const SPEEDSCOPE_VERSION: string = JSON.parse(fs.readFileSync(join(speedscopePackage, 'package.json'), 'utf8')).version;
 
-const dir = fs.mkdtempSync(join(tmpdir(), 'stackring-speedscope-'));
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { dir, context: browserContext } = chromiumForTests('stackring-speedscope-');
 
 const functions = [
   { name: 'main', file: '/srv/app/src/main.js', line: 1, column: 1 },
@@ -124,7 +114,7 @@ interface Seen {
 
 /** Opens `file` in speedscope as its command does, and returns what speedscope's Export saves. */
 async function openInSpeedscope(file: string): Promise<Seen> {
-  const page = await browser.context.newPage();
+  const page = await browserContext().newPage();
   const problems: string[] = [];
   const warnings: string[] = [];
   let failed: () => void = () => {};
