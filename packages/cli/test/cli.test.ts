@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from '@babel/parser';
@@ -138,6 +138,14 @@ describe('loading hooks and TypeScript', () => {
     const { run, positions } = runTsApp(process.execPath, join(dir, 'ts.srt'), join(dir, 'ts-cache'));
     expect(run.stderr).toBe('');
     // Node 20 cannot run TypeScript at all; the output is the one Node 22 gives stripping the types (node22.test.ts).
+    expect(JSON.parse(run.stdout)).toEqual(TS_APP_OUTPUT);
+    expect(positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
+  });
+
+  it('work beside tsx, the TypeScript loader many apps run with (node --import tsx)', () => {
+    const tsx = pathToFileURL(require.resolve('tsx')).href;
+    const { run, positions } = runTsApp(process.execPath, join(dir, 'tsx.srt'), join(dir, 'tsx-cache'), ['--import', tsx]);
+    expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual(TS_APP_OUTPUT);
     expect(positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
   });

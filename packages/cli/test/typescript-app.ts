@@ -12,8 +12,8 @@ const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
 export const TS_APP_OUTPUT = { total: 15708, pair: 5, where: '25', spun: true };
 
 /** Runs the app with the hooks, recording to `trace`; returns its output and the function table. */
-export function runTsApp(node: string, trace: string, cacheDir: string) {
-  const run = spawnSync(node, ['--import', register, tsApp, '30'], {
+export function runTsApp(node: string, trace: string, cacheDir: string, nodeArgs: string[] = []) {
+  const run = spawnSync(node, ['--import', register, ...nodeArgs, tsApp, '30'], {
     encoding: 'utf8',
     env: { ...process.env, STACKRING_AGENT: '1', STACKRING_RECORD: trace, STACKRING_SOCKET: '0', STACKRING_CACHE_DIR: cacheDir },
   });
