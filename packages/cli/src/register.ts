@@ -47,6 +47,9 @@ if (typeof registerHooks === 'function') {
       return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }) };
     },
   });
+  // Loaders that compile CommonJS files themselves (tsx's .cts, ts-node) hand the result to
+  // Module.prototype._compile without a load step: the require hook catches those.
+  installRequireHook();
 } else {
   nodeModule.register('./hooks/esm-hooks.js', import.meta.url);
   installRequireHook();

@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNode22, node22, node22Supported, NODE22_VERSION } from '../../../test/node22.js';
 import { runTsApp, tsApp, TS_APP_FUNCTIONS, TS_APP_OUTPUT } from './typescript-app.js';
@@ -48,6 +49,13 @@ describe.runIf(node22Supported)(`loading hooks on Node ${NODE22_VERSION} (module
       expect(run.stderr).toBe('');
       expect(run.stdout).toBe(plain.stdout);
       expect(positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
+      // Beside tsx, whose CommonJS compiler hands .cts files to Module.prototype._compile
+      // without a load step: the require hook, installed with registerHooks, catches those.
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+      const withTsx = runTsApp(node22, join(dir, 'tsx.srt'), join(dir, 'cache'), ['--import', tsx]);
+      expect(withTsx.run.stderr).toBe('');
+      expect(withTsx.run.stdout).toBe(plain.stdout);
+      expect(withTsx.positions).toEqual(expect.arrayContaining(TS_APP_FUNCTIONS));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

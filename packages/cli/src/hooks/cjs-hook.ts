@@ -20,7 +20,7 @@ export function installRequireHook(): void {
   const compile = proto._compile;
   if (compile.stackring) return;
   const hooked = function (this: CompilableModule, code: string, file: string, format?: string) {
-    if (isTransforming() || typeof code !== 'string' || !shouldInstrumentPath(file)) return compile.call(this, code, file, format);
+    if (isTransforming() || typeof code !== 'string' || !shouldInstrumentPath(file) || instrumentedAlready(code)) return compile.call(this, code, file, format);
     const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
     // require() of an ES module (Node >= 20.19): told by Node, or detected by its syntax in a
     // package without "type", as Node does when `format` is left undefined.
@@ -34,6 +34,15 @@ export function installRequireHook(): void {
   } as typeof compile;
   hooked.stackring = true;
   proto._compile = hooked;
+}
+
+/**
+ * Code the hooks' load step (module.registerHooks) has instrumented already: the plugin's
+ * marker heads its output (after a shebang line at most). Checked here so that such a file is
+ * not parsed a second time for nothing.
+ */
+function instrumentedAlready(code: string): boolean {
+  return code.slice(0, 300).includes('/* @stackring instrumented */');
 }
 
 /** Reads a file the way Node's CommonJS loader does (for registerHooks' load). */
