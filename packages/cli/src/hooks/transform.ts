@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+import type * as SourceMapCodec from '@jridgewell/sourcemap-codec';
 import type * as Babel from '@babel/core';
 import { isTypeScriptPath } from './filter.js';
 
@@ -148,7 +148,9 @@ interface SourceMap {
 }
 
 function withoutNames<T extends SourceMap>(map: T): T {
-  const lines = decode(map.mappings).map((line) => line.map((segment) => (segment.length === 5 ? segment.slice(0, 4) : segment)) as SourceMapSegment[]);
+  // Loaded here, on a cache miss, like Babel: a start from the cache loads neither.
+  const { decode, encode } = require('@jridgewell/sourcemap-codec') as typeof SourceMapCodec;
+  const lines = decode(map.mappings).map((line) => line.map((segment) => (segment.length === 5 ? segment.slice(0, 4) : segment)) as SourceMapCodec.SourceMapSegment[]);
   return { ...map, names: [], mappings: encode(lines) };
 }
 
