@@ -431,13 +431,13 @@ describe.runIf(hasScript)('colour and progress only on a terminal', () => {
 describe('loading hooks: the transform cache and worker threads', () => {
   const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
 
-  it('a second start reads the cache and never loads Babel; content and options key the cache', () => {
+  it('a second start reads the cache and never loads Babel (nor the source-map codec); content and options key the cache', () => {
     const { readdirSync } = require('node:fs') as typeof import('node:fs');
     const appDir = mkdtempSync(join(tmpdir(), 'stackring-cache-app-'));
     const cache = join(dir, 'keyed-cache');
     const app = join(appDir, 'app.cjs');
     const write = (word: string) =>
-      writeFileSync(app, `function hello() {\n  return '${word}';\n}\nconsole.log(hello(), Object.keys(require.cache).some((f) => /@babel[\\/]core[\\/]lib[\\/]/.test(f)));\n`);
+      writeFileSync(app, `function hello() {\n  return '${word}';\n}\nconsole.log(hello(), Object.keys(require.cache).some((f) => /@babel[\\/]core[\\/]lib[\\/]|sourcemap-codec/.test(f)));\n`);
     const start = (extra: Record<string, string> = {}) => {
       const r = spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: cache, ...extra } });
       expect(r.stderr).toBe('');
