@@ -26,8 +26,14 @@ export function nearestPackage(dir: string): PackageInfo | undefined {
   return result;
 }
 
-export function isEsModule(program: NodePath<t.Program>, filename: string | undefined): boolean {
+/**
+ * `declared`: the sourceType Babel was given. "script" is the caller saying so (the loading
+ * hooks for a CommonJS file, another loader's CommonJS output in a "type": "module" package):
+ * a script cannot import, whatever package.json says.
+ */
+export function isEsModule(program: NodePath<t.Program>, filename: string | undefined, declared?: string): boolean {
   const node = program.node;
+  if (declared === 'script') return false;
   for (const stmt of node.body) {
     if (stmt.type === 'ImportDeclaration' || stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration' || stmt.type === 'ExportAllDeclaration') {
       return true;

@@ -80,6 +80,8 @@ export function instrumentProgram(
   mapper: PositionMapper,
   filename: string | undefined,
   code: string,
+  /** Babel's sourceType option, as given ("script", "module", "unambiguous"). */
+  declaredSourceType?: string,
 ): Instrumentation {
   const scope = program.scope;
   // Temporaries: program-level uids that also appear nowhere in the source text (the program
@@ -286,7 +288,7 @@ export function instrumentProgram(
   // Header: marker, runtime import, table registration, helper for parameter initialisers.
   const header: t.Statement[] = [];
   const rt = types.stringLiteral(options.runtime);
-  if (isEsModule(program, filename)) {
+  if (isEsModule(program, filename, declaredSourceType)) {
     header.push(types.importDeclaration([types.importSpecifier(types.cloneNode(w), types.identifier('writer')), types.importSpecifier(types.cloneNode(r), types.identifier('register'))], rt));
   } else {
     header.push(

@@ -17,7 +17,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { detectModuleFormat, instrumentCached, isTransforming } = await import('./hooks/transform.js');
+  const { detectModuleFormat, instrumentCached, isTransforming, leftToNextLoader } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -31,7 +31,21 @@ if (typeof registerHooks === 'function') {
         const original = readFileSync(path, 'utf8');
         // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
         const format = moduleFormatOfPath(path) ?? detectModuleFormat(original, path, { frameRuntime });
-        const source = instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
+        let source: string;
+        try {
+          source = instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
+        } catch (error) {
+          // Another loader (tsx, with its tsconfig), or Node's own stripping, may take what
+          // Babel cannot; without one, Babel's error (file, line, column) is the one to see.
+          let next;
+          try {
+            next = nextLoad(url, context);
+          } catch {
+            throw error;
+          }
+          leftToNextLoader(path, error);
+          return next;
+        }
         return { format, source, shortCircuit: true };
       }
       const result = nextLoad(url, context);

@@ -4,7 +4,7 @@
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { detectModuleFormat, instrumentCached, isTransforming } from './transform.js';
-import { moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
+import { formatOfExtension, pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
   /** `format`: Node >= 20.19 passes 'module' (or leaves it undefined to detect) for require(esm). */
@@ -22,12 +22,14 @@ export function installRequireHook(): void {
   const hooked = function (this: CompilableModule, code: string, file: string, format?: string) {
     if (isTransforming() || typeof code !== 'string' || !shouldInstrumentPath(file) || instrumentedAlready(code)) return compile.call(this, code, file, format);
     const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
-    // require() of an ES module (Node >= 20.19): told by Node, or detected by its syntax in a
-    // package without "type", as Node does when `format` is left undefined.
+    // require() of an ES module (Node >= 20.19): told by Node, or else by the extension, or
+    // detected by its syntax, as Node does when `format` is left undefined. Never by the
+    // package's "type": what other loaders (tsx, ts-node) hand over without a format is the
+    // CommonJS they compiled, even in a "type": "module" package.
     const kind =
       format === 'module' || format === 'commonjs'
         ? format
-        : (moduleFormatOfPath(file) ?? (/\b(?:import|export)\b/.test(code) ? detectModuleFormat(code, file, { frameRuntime }) : 'commonjs'));
+        : (formatOfExtension(file) ?? (/\b(?:import|export)\b/.test(code) ? detectModuleFormat(code, file, { frameRuntime }) : 'commonjs'));
     // This hook runs in the app's thread: show a cache miss's time as instrumenting.
     const instrumented = instrumentCached(code, file, { format: kind, plugin: pluginOptionsFromEnv(kind), frameRuntime });
     return compile.call(this, instrumented, file, format ?? (kind === 'module' ? 'module' : undefined));
@@ -38,11 +40,12 @@ export function installRequireHook(): void {
 
 /**
  * Code the hooks' load step (module.registerHooks) has instrumented already: the plugin's
- * marker heads its output (after a shebang line at most). Checked here so that such a file is
+ * marker heads its output (after a shebang line and leading comments). Checked here so that such a file is
  * not parsed a second time for nothing.
  */
 function instrumentedAlready(code: string): boolean {
-  return code.slice(0, 300).includes('/* @stackring instrumented */');
+  // Anywhere: Babel keeps a file's leading comments (a licence block) above the marker.
+  return code.includes('/* @stackring instrumented */');
 }
 
 /** Reads a file the way Node's CommonJS loader does (for registerHooks' load). */

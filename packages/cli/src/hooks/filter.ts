@@ -31,9 +31,16 @@ export function isTypeScriptPath(path: string): boolean {
  * "type" field, or no package.json): Node then detects the format from the syntax, an ES module
  * if the file has import or export statements (see detectModuleFormat in transform.ts).
  */
-export function moduleFormatOfPath(path: string): 'module' | 'commonjs' | undefined {
+/** What the extension alone says: .mjs/.mts are ES modules, .cjs/.cts CommonJS. */
+export function formatOfExtension(path: string): 'module' | 'commonjs' | undefined {
   if (/\.m[jt]s$/.test(path)) return 'module';
   if (/\.c[jt]s$/.test(path)) return 'commonjs';
+  return undefined;
+}
+
+export function moduleFormatOfPath(path: string): 'module' | 'commonjs' | undefined {
+  const byExtension = formatOfExtension(path);
+  if (byExtension) return byExtension;
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     try {
       const type = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type;

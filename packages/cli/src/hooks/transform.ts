@@ -109,7 +109,65 @@ export function instrumentSource(source: string, filename: string, options: Inst
   }
 }
 
-function transform(source: string, filename: string, options: InstrumentOptions): InstrumentResult {
+/**
+ * TypeScript's type-only imports and exports (`import type`, `export interface`), which
+ * stripping removes, blanked out (spaces, so positions stay); and whether any import or export
+ * of a value is left (module syntax, as Node sees it). Null when the file does not parse.
+ */
+function typeOnlyModuleSyntaxBlanked(code: string, filename: string): { code: string; valueModuleSyntax: boolean } | null {
+  const { parseSync } = require('@babel/core') as typeof Babel;
+  let ast;
+  try {
+    ast = parseSync(code, { filename, babelrc: false, configFile: false, browserslistConfigFile: false, sourceType: 'module', presets: [typescriptPreset()] });
+  } catch {
+    return null;
+  }
+  let blanked = code;
+  let valueModuleSyntax = false;
+  for (const stmt of ast?.program.body ?? []) {
+    const kind = moduleSyntaxOf(stmt);
+    if (kind === 'value') valueModuleSyntax = true;
+    if (kind === 'type') blanked = blanked.slice(0, stmt.start!) + blanked.slice(stmt.start!, stmt.end!).replace(/[^\n]/g, ' ') + blanked.slice(stmt.end!);
+  }
+  return { code: blanked, valueModuleSyntax };
+}
+
+/** Whether a top-level TypeScript statement is module syntax Node sees ('value') or a type that stripping removes. */
+function moduleSyntaxOf(stmt: Babel.types.Statement): 'value' | 'type' | undefined {
+  const node = stmt as Babel.types.Statement & { importKind?: string; exportKind?: string; declaration?: { type: string; declare?: boolean } | null };
+  if (stmt.type === 'ImportDeclaration') return node.importKind === 'type' || node.importKind === 'typeof' ? 'type' : 'value';
+  if (stmt.type === 'ExportAllDeclaration') return node.exportKind === 'type' ? 'type' : 'value';
+  if (stmt.type === 'ExportNamedDeclaration') {
+    const d = node.declaration;
+    const typeOnly = node.exportKind === 'type' || (d != null && (/^TS(?:Interface|TypeAlias|DeclareFunction)Declaration$/.test(d.type) || d.declare === true));
+    return typeOnly ? 'type' : 'value';
+  }
+  if (stmt.type === 'ExportDefaultDeclaration') return node.declaration?.type === 'TSInterfaceDeclaration' ? 'type' : 'value';
+  return undefined;
+}
+
+/**
+ * A TypeScript file Babel could not compile (syntax that needs a tsconfig, such as legacy
+ * decorators, which another loader like tsx may know about): left to the next loader, and
+ * said once. `error` is Babel's, naming the file and place.
+ */
+export function leftToNextLoader(path: string, error: unknown): void {
+  const first = String((error as Error)?.message ?? error).split('\n')[0];
+  process.stderr.write(`stackring: ${path} is left uninstrumented, for the next loader: ${first}\n`);
+}
+
+/** Node drops a leading byte order mark before compiling; so must the transform, or columns on line 1 shift. */
+function withoutBom(source: string): string {
+  return source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+}
+
+function transform(original: string, filename: string, options: InstrumentOptions): InstrumentResult {
+  let source = withoutBom(original);
+  if (options.format === 'commonjs' && (options.typescript ?? isTypeScriptPath(filename))) {
+    // A CommonJS .ts file may still say `import type`, which Babel parses only in a module:
+    // gone before the parse, as Node's stripping removes it.
+    source = typeOnlyModuleSyntaxBlanked(source, filename)?.code ?? source;
+  }
   const sourceMaps = options.sourceMaps ?? 'inline';
   const { transformSync, plugin } = loadBabel();
   // TypeScript: the types go in the same pass, so the plugin reads the .ts syntax tree (its
@@ -181,10 +239,22 @@ function detectUncached(source: string, filename: string, options: Pick<Instrume
   transforming = true;
   try {
     const { parseSync } = require('@babel/core') as typeof Babel;
+    const base = { filename, babelrc: false, configFile: false, browserslistConfigFile: false } as const;
+    let code = withoutBom(source);
+    if (options.typescript ?? isTypeScriptPath(filename)) {
+      // Node detects on the code with its types stripped: `import type` and `export interface`
+      // are not module syntax, an import or export of a value is. The type-only ones are
+      // blanked out before the script/module parses below (which see import.meta and
+      // top-level await).
+      const scanned = typeOnlyModuleSyntaxBlanked(code, filename);
+      if (scanned === null) return 'commonjs'; // Babel's own error comes with the transform
+      if (scanned.valueModuleSyntax) return 'module';
+      code = scanned.code;
+    }
     const presets = options.typescript ?? isTypeScriptPath(filename) ? [typescriptPreset()] : [];
     const parses = (sourceType: 'script' | 'module') => {
       try {
-        parseSync(source, { filename, babelrc: false, configFile: false, browserslistConfigFile: false, sourceType, presets, parserOpts: { allowReturnOutsideFunction: sourceType === 'script', errorRecovery: false } });
+        parseSync(code, { ...base, sourceType, presets, parserOpts: { allowReturnOutsideFunction: sourceType === 'script', errorRecovery: false } });
         return true;
       } catch {
         return false;
@@ -206,7 +276,7 @@ export function cacheDirectory(): string {
  * What this file makes of Babel's output (source maps without names, ...): bump it when that
  * changes, so that no cache keeps what an older stackring wrote.
  */
-const OUTPUT_REVISION = 2;
+const OUTPUT_REVISION = 3;
 
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
   plugin: `${pluginVersion}+${OUTPUT_REVISION}`,

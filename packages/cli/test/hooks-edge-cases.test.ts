@@ -1,0 +1,65 @@
+// The loading hooks on what real programs do at the edges: CommonJS TypeScript that imports
+// types, CommonJS that tsx compiled in a "type": "module" package, syntax only tsx's tsconfig
+// allows, a byte order mark. Each runs with the hooks as it runs without them.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureNode22, node22, node22Supported } from '../../../test/node22.js';
+import { instrumentSource } from '../src/hooks/transform.js';
+
+const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+const apps = fileURLToPath(new URL('./fixtures/apps/', import.meta.url));
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const dir = mkdtempSync(join(tmpdir(), 'stackring-edges-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(node: string, args: string[], cache: string, cwd?: string) {
+  return spawnSync(node, args, { encoding: 'utf8', cwd, env: { ...process.env, STACKRING_CACHE_DIR: join(dir, cache) } });
+}
+
+describe('the loading hooks at the edges', () => {
+  beforeAll(() => (node22Supported ? ensureNode22() : undefined), 300_000);
+
+  it('run a CommonJS .ts file that imports types (a typeless package), as Node 22 strips it', () => {
+    const app = join(apps, 'ts-import-type', 'app.ts');
+    const expected = 'cjs with import type 1 b object\n';
+    const hooked = run(process.execPath, ['--import', register, app], 'import-type-20');
+    expect(hooked.stderr).toBe('');
+    expect(hooked.stdout).toBe(expected);
+    if (node22Supported) {
+      expect(run(node22, [app], 'plain').stdout).toBe(expected);
+      expect(run(node22, ['--import', register, app], 'import-type-22').stdout).toBe(expected);
+    }
+  });
+
+  it('keep what tsx compiles to CommonJS CommonJS, in a "type": "module" package', () => {
+    const main = join(apps, 'tsx-esm-helper', 'main.mts');
+    const plain = run(process.execPath, ['--import', tsx, main], 'none');
+    expect(plain.stdout).toBe('helper says hi x h string\n');
+    const hooked = run(process.execPath, ['--import', register, '--import', tsx, main], 'tsx-helper');
+    expect(hooked.stderr).toBe('');
+    expect(hooked.stdout).toBe(plain.stdout);
+  });
+
+  it('leave to tsx what only its tsconfig allows (legacy decorators), and say so', () => {
+    // tsx reads the tsconfig.json of the working directory.
+    const project = join(apps, 'tsx-decorators');
+    const app = join(project, 'app.ts');
+    const plain = run(process.execPath, ['--import', tsx, app], 'none', project);
+    expect(plain.stdout).toBe('logged:hi x\n');
+    const hooked = run(process.execPath, ['--import', register, '--import', tsx, app], 'tsx-decorators', project);
+    expect(hooked.stdout).toBe(plain.stdout);
+    expect(hooked.stderr).toContain(`stackring: ${app} is left uninstrumented, for the next loader`);
+    expect(hooked.stderr).toContain("'decorators'");
+  });
+
+  it('drop a byte order mark as Node does, so line 1 keeps its columns', () => {
+    const { code } = instrumentSource('\uFEFFconst x = 1; function f() { return x; }\n', '/app/bom.js', { format: 'commonjs', sourceMaps: false });
+    expect(code).toContain('"f", 1, 14');
+    expect(code.charCodeAt(0)).not.toBe(0xfeff);
+  });
+});
