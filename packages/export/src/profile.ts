@@ -133,6 +133,11 @@ export class ProfileBuilder {
     for (const key of this.keyOfThread.values()) this.threadOfKey.get(key)!.pid = pid;
   }
 
+  /** Gives the threads of process `index` (in the order begun) another pid. */
+  renumberProcess(index: number, pid: number): void {
+    for (const thread of this.threadOfKey.values()) if (thread.process === index) thread.pid = pid;
+  }
+
   private keyOf(threadId: number): number {
     let key = this.keyOfThread.get(threadId);
     if (key === undefined) {
@@ -188,7 +193,10 @@ export class ProfileBuilder {
     let flags = 0;
     if (sample.live) flags |= SampleFlag.LIVE;
     if (isIdle(sample)) flags |= SampleFlag.IDLE;
-    this.add(sample.threadId, sample.time, sample.frames, flags);
+    // A sample whose frames are all unknown (the reconstructor distrusted a corrupt header)
+    // shows one unknown frame, not (program).
+    const frames = sample.frames.length === 0 && sample.unknownFrames > 0 ? UNKNOWN_ONLY : sample.frames;
+    this.add(sample.threadId, sample.time, frames, flags);
   }
 
   private slotOf(threadKey: number, id: number): number {
@@ -259,6 +267,8 @@ export class ProfileBuilder {
     return { frames, stacks: table.freeze(), threads, startTime, endTime, meta: options.meta ?? {} };
   }
 }
+
+const UNKNOWN_ONLY = Int32Array.of(UNKNOWN_FRAME);
 
 function slotKey(threadKey: number, id: number): number {
   return threadKey * 2 ** 32 + (id >>> 0);
@@ -375,9 +385,21 @@ export async function profileFromTraces(paths: readonly string[], options: Build
       else if (chunk.type === 'thread') builder.defineThread(chunk.thread);
       else if (chunk.type === 'process') process = chunk.info;
     }
-    // The pid arrives in the trace's process chunk (a trace without one: its place in the list).
-    if (paths.length > 1) builder.endProcess(typeof process?.pid === 'number' ? process.pid : processes.length + 1);
+    // The pid arrives in the trace's process chunk.
+    if (paths.length > 1 && typeof process?.pid === 'number') builder.endProcess(process.pid);
     processes.push(process);
+  }
+  if (paths.length > 1) {
+    // Threads are told apart by (pid, thread id): a trace without a pid, or with one another
+    // trace has too (the same file twice, processes of two containers), gets a pid above all
+    // of them. meta.processes keeps what each trace said.
+    const real = processes.map((p) => (typeof p?.pid === 'number' ? p.pid : undefined));
+    let next = Math.max(0, ...real.filter((pid): pid is number => pid !== undefined)) + 1;
+    const seen = new Set<number>();
+    real.forEach((pid, index) => {
+      if (pid === undefined || seen.has(pid)) builder.renumberProcess(index, next++);
+      else seen.add(pid);
+    });
   }
   const meta: ProfileMeta =
     paths.length === 1 ? { source: paths[0], ...(processes[0] && { process: processes[0] }) } : { source: paths.join(', '), processes: processes.map((p) => p ?? {}) };

@@ -58,7 +58,7 @@ describe('profileFromTraces', () => {
       [100, 0, 'main'],
       [100, 1, 'worker 1'],
       [200, 0, 'main'],
-      [3, 0, 'main'], // no process chunk: its place in the list
+      [201, 0, 'main'], // no process chunk: a pid above every trace's
     ]);
     expect(names(p, 0)).toEqual(['shared', 'shared;onlyA', 'shared;onlyA']);
     expect(names(p, 1)).toEqual(['shared']);
@@ -70,6 +70,20 @@ describe('profileFromTraces', () => {
     const alone = await Promise.all([a, b, c].map((t) => profileFromTrace(t)));
     const total = (x: Profile) => x.threads.reduce((s, t) => s + t.length, 0);
     expect(total(p)).toBe(alone.reduce((s, x) => s + total(x), 0));
+  });
+
+  it('tells apart processes with the same pid (the same trace twice, two containers)', async () => {
+    const p = await profileFromTraces([a, b, a]);
+    expect(p.threads.map((t) => [t.pid, t.threadId])).toEqual([
+      [100, 0],
+      [100, 1],
+      [200, 0],
+      [201, 0],
+      [201, 1],
+    ]);
+    expect(p.meta.processes?.map((x) => x.pid)).toEqual([100, 200, 100]); // what the traces said
+    const files = await exportProfile(p, 'cpuprofile', join(dir, 'same.cpuprofile'));
+    expect(new Set(files).size).toBe(5);
   });
 
   it('reads one trace exactly as profileFromTrace does (no pids)', async () => {

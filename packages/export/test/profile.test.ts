@@ -47,6 +47,13 @@ describe('profileFromSamples', () => {
     expect(p.startTime).toBe(100);
     expect(p.endTime).toBe(107);
   });
+  it('a sample with only unknown frames (a distrusted header) is one unknown frame, not (program)', () => {
+    const p = profileFromSamples([sample(0, 100, [], { unknownFrames: 3 }), sample(0, 101, [])], runtimeTable);
+    const [distrusted, empty] = Array.from(p.threads[0].stacks, (node) => stackFrames(p.stacks, node));
+    expect(distrusted).toEqual([UNKNOWN_FRAME_INDEX]);
+    expect(p.threads[0].flags[0]! & SampleFlag.HAS_UNKNOWN).toBe(SampleFlag.HAS_UNKNOWN);
+    expect(empty).toEqual([PROGRAM_FRAME_INDEX]);
+  });
   it('a single sample gets lastWeightMs', () => {
     const p = profileFromSamples([sample(0, 100, [1])], runtimeTable, [], { lastWeightMs: 5 });
     expect(Array.from(p.threads[0].weights)).toEqual([5]);

@@ -35,6 +35,8 @@ export interface CpuProfile {
 
 export interface ThreadCpuProfile {
   threadId: number;
+  /** In a profile of several processes. */
+  pid?: number;
   name: string;
   profile: CpuProfile;
 }
@@ -96,7 +98,7 @@ export function threadCpuProfile(profile: Profile, thread: ThreadProfile): CpuPr
 }
 
 export function cpuProfiles(profile: Profile): ThreadCpuProfile[] {
-  return profile.threads.map((t) => ({ threadId: t.threadId, name: t.name, profile: threadCpuProfile(profile, t) }));
+  return profile.threads.map((t) => ({ threadId: t.threadId, ...(t.pid !== undefined && { pid: t.pid }), name: t.name, profile: threadCpuProfile(profile, t) }));
 }
 
 /**
