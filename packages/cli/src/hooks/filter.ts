@@ -39,17 +39,25 @@ export function formatOfExtension(path: string): 'module' | 'commonjs' | undefin
 }
 
 export function moduleFormatOfPath(path: string): 'module' | 'commonjs' | undefined {
-  const byExtension = formatOfExtension(path);
-  if (byExtension) return byExtension;
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    try {
-      const type = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type;
-      return type === 'module' || type === 'commonjs' ? type : undefined;
-    } catch {
-      // no package.json here (or not JSON): look further up, as Node does
-    }
-    if (dirname(dir) === dir) return undefined;
+  return formatOfExtension(path) ?? packageTypeOf(dirname(path));
+}
+
+/** The "type" of the nearest package.json above `dir`, remembered per directory (read once). */
+const packageTypes = new Map<string, 'module' | 'commonjs' | undefined>();
+function packageTypeOf(dir: string): 'module' | 'commonjs' | undefined {
+  if (packageTypes.has(dir)) return packageTypes.get(dir);
+  let type: 'module' | 'commonjs' | undefined;
+  let found = false;
+  try {
+    const declared = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type;
+    type = declared === 'module' || declared === 'commonjs' ? declared : undefined;
+    found = true;
+  } catch {
+    // no package.json here (or not JSON): look further up, as Node does
   }
+  if (!found) type = dirname(dir) === dir ? undefined : packageTypeOf(dirname(dir));
+  packageTypes.set(dir, type);
+  return type;
 }
 
 export function shouldInstrumentPath(path: string): boolean {
