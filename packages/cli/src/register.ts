@@ -17,7 +17,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { detectModuleFormat, instrumentCached, isTransforming, leftToNextLoader } = await import('./hooks/transform.js');
+  const { detectModuleFormat, instrumentCached, isTransforming, nextLoaderOr } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -31,22 +31,12 @@ if (typeof registerHooks === 'function') {
         const original = readFileSync(path, 'utf8');
         // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
         const format = moduleFormatOfPath(path) ?? detectModuleFormat(original, path, { frameRuntime });
-        let source: string;
         try {
-          source = instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime });
+          return { format, source: instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }), shortCircuit: true };
         } catch (error) {
-          // Another loader (tsx, with its tsconfig), or Node's own stripping, may take what
-          // Babel cannot; without one, Babel's error (file, line, column) is the one to see.
-          let next;
-          try {
-            next = nextLoad(url, context);
-          } catch {
-            throw error;
-          }
-          leftToNextLoader(path, error);
-          return next;
+          // Another loader (tsx), or Node's own stripping, may take what Babel cannot.
+          return nextLoaderOr(error, path, () => nextLoad(url, context));
         }
-        return { format, source, shortCircuit: true };
       }
       const result = nextLoad(url, context);
       // require() of a CommonJS file leaves the format undefined: the CommonJS loader decides.
@@ -61,13 +51,12 @@ if (typeof registerHooks === 'function') {
       return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }) };
     },
   });
-  // Loaders that compile CommonJS files themselves (tsx's .cts, ts-node) hand the result to
-  // Module.prototype._compile without a load step: the require hook catches those.
-  installRequireHook();
 } else {
   nodeModule.register('./hooks/esm-hooks.js', import.meta.url);
-  installRequireHook();
 }
+// CommonJS without registerHooks; and with it, what loaders that compile CommonJS themselves
+// (tsx's .cts, ts-node) hand to Module.prototype._compile without a load step.
+installRequireHook();
 
 // The runtime starts the agent itself when STACKRING_AGENT=1 (with the STACKRING_* options);
 // loading it here makes the agent available before the first instrumented module.

@@ -121,20 +121,15 @@ export class ProfileBuilder {
 
   /**
    * Starts the samples, functions and threads of another process (profileFromTraces): its
-   * thread ids are its own; endProcess names its pid.
+   * thread ids are its own; setProcessPid names its pid.
    */
   beginProcess(): void {
     this.process++;
     this.keyOfThread = new Map();
   }
 
-  /** Gives the threads of the process begun last their pid (known once its trace is read). */
-  endProcess(pid: number): void {
-    for (const key of this.keyOfThread.values()) this.threadOfKey.get(key)!.pid = pid;
-  }
-
-  /** Gives the threads of process `index` (in the order begun) another pid. */
-  renumberProcess(index: number, pid: number): void {
+  /** Gives the threads of process `index` (in the order begun) their pid. */
+  setProcessPid(index: number, pid: number): void {
     for (const thread of this.threadOfKey.values()) if (thread.process === index) thread.pid = pid;
   }
 
@@ -385,8 +380,6 @@ export async function profileFromTraces(paths: readonly string[], options: Build
       else if (chunk.type === 'thread') builder.defineThread(chunk.thread);
       else if (chunk.type === 'process') process = chunk.info;
     }
-    // The pid arrives in the trace's process chunk.
-    if (paths.length > 1 && typeof process?.pid === 'number') builder.endProcess(process.pid);
     processes.push(process);
   }
   if (paths.length > 1) {
@@ -397,8 +390,9 @@ export async function profileFromTraces(paths: readonly string[], options: Build
     let next = Math.max(0, ...real.filter((pid): pid is number => pid !== undefined)) + 1;
     const seen = new Set<number>();
     real.forEach((pid, index) => {
-      if (pid === undefined || seen.has(pid)) builder.renumberProcess(index, next++);
-      else seen.add(pid);
+      const unique = pid === undefined || seen.has(pid) ? next++ : pid;
+      seen.add(unique);
+      builder.setProcessPid(index, unique);
     });
   }
   const meta: ProfileMeta =

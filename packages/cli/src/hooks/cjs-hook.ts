@@ -1,8 +1,8 @@
-// The CommonJS require hook for Node versions without module.registerHooks: wraps
-// Module.prototype._compile, which every CommonJS file goes through.
+// The CommonJS require hook: wraps Module.prototype._compile, which every CommonJS file goes
+// through. All of CommonJS on Node without module.registerHooks; beside it, what other loaders
+// compile themselves.
 
 import Module from 'node:module';
-import { readFileSync } from 'node:fs';
 import { detectModuleFormat, instrumentCached, isTransforming } from './transform.js';
 import { formatOfExtension, pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
@@ -40,15 +40,10 @@ export function installRequireHook(): void {
 
 /**
  * Code the hooks' load step (module.registerHooks) has instrumented already: the plugin's
- * marker heads its output (after a shebang line and leading comments). Checked here so that such a file is
- * not parsed a second time for nothing.
+ * marker heads its output (after a shebang line and leading comments). Checked here so that
+ * such a file is not parsed a second time for nothing.
  */
 function instrumentedAlready(code: string): boolean {
   // Anywhere: Babel keeps a file's leading comments (a licence block) above the marker.
   return code.includes('/* @stackring instrumented */');
-}
-
-/** Reads a file the way Node's CommonJS loader does (for registerHooks' load). */
-export function readSource(path: string): string {
-  return readFileSync(path, 'utf8');
 }

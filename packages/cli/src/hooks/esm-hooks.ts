@@ -5,7 +5,7 @@
 import type { LoadHook } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { detectModuleFormat, instrumentCached, leftToNextLoader } from './transform.js';
+import { detectModuleFormat, instrumentCached, nextLoaderOr } from './transform.js';
 import { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } from './filter.js';
 
 export const load: LoadHook = async (url, context, nextLoad) => {
@@ -20,22 +20,11 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
     format ??= detectModuleFormat(source, path);
     if (format === 'commonjs') return { format, shortCircuit: true };
-    let code: string;
     try {
-      code = instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) });
+      return { format, shortCircuit: true, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format) }) };
     } catch (error) {
-      // Another loader (tsx, with its tsconfig) may compile what Babel cannot; without one,
-      // Babel's error (file, line, column) is the one to see.
-      let next;
-      try {
-        next = await nextLoad(url, context);
-      } catch {
-        throw error;
-      }
-      leftToNextLoader(path, error);
-      return next;
+      return nextLoaderOr(error, path, () => nextLoad(url, context));
     }
-    return { format, shortCircuit: true, source: code };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || !shouldInstrument(url) || result.source == null) return result;

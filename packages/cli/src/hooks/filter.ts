@@ -25,12 +25,6 @@ export function isTypeScriptPath(path: string): boolean {
   return /\.[cm]?ts$/.test(path) && !/\.d\.[cm]?ts$/.test(path);
 }
 
-/**
- * The format Node gives a file by its extension and the nearest package.json's "type" (what
- * Node 20's default loader leaves undefined for `.ts`). Undefined when neither decides (no
- * "type" field, or no package.json): Node then detects the format from the syntax, an ES module
- * if the file has import or export statements (see detectModuleFormat in transform.ts).
- */
 /** What the extension alone says: .mjs/.mts are ES modules, .cjs/.cts CommonJS. */
 export function formatOfExtension(path: string): 'module' | 'commonjs' | undefined {
   if (/\.m[jt]s$/.test(path)) return 'module';
@@ -38,6 +32,12 @@ export function formatOfExtension(path: string): 'module' | 'commonjs' | undefin
   return undefined;
 }
 
+/**
+ * The format Node gives a file by its extension and the nearest package.json's "type" (what
+ * Node 20's default loader leaves undefined for `.ts`). Undefined when neither decides (no
+ * "type" field, or no package.json): Node then detects the format from the syntax, an ES module
+ * if the file has import or export statements (see detectModuleFormat in transform.ts).
+ */
 export function moduleFormatOfPath(path: string): 'module' | 'commonjs' | undefined {
   return formatOfExtension(path) ?? packageTypeOf(dirname(path));
 }

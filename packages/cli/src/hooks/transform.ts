@@ -1,6 +1,7 @@
-// Instruments one file's source with the Babel plugin, through an on-disk cache keyed by
-// everything that can change the output: the source, the plugin's version and options, and
-// Babel's version. Used by the loading hooks and by `stackring instrument`.
+// Instruments one file's source with the Babel plugin (TypeScript compiled in the same pass),
+// through an on-disk cache keyed by everything that can change the output: the source, the
+// plugin's version and options, Babel's and the TypeScript preset's versions, and a revision of
+// what this file does with Babel's output. Used by the loading hooks and `stackring instrument`.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -147,13 +148,29 @@ function moduleSyntaxOf(stmt: Babel.types.Statement): 'value' | 'type' | undefin
 }
 
 /**
- * A TypeScript file Babel could not compile (syntax that needs a tsconfig, such as legacy
- * decorators, which another loader like tsx may know about): left to the next loader, and
- * said once. `error` is Babel's, naming the file and place.
+ * After Babel failed on a TypeScript file (`error`, naming the file and place): what the next
+ * loader makes of it (tsx, with a tsconfig that allows legacy decorators, say), uninstrumented
+ * and said on stderr; Babel's error when there is no next loader that can (`next` throws or
+ * rejects). For the synchronous and the asynchronous load hooks alike.
  */
-export function leftToNextLoader(path: string, error: unknown): void {
-  const first = String((error as Error)?.message ?? error).split('\n')[0];
-  process.stderr.write(`stackring: ${path} is left uninstrumented, for the next loader: ${first}\n`);
+export function nextLoaderOr<T>(error: unknown, path: string, next: () => T): T {
+  const say = () => process.stderr.write(`stackring: ${path} is left uninstrumented, for the next loader: ${String((error as Error)?.message ?? error).split('\n')[0]}\n`);
+  let result: T;
+  try {
+    result = next();
+  } catch {
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (loaded) => (say(), loaded),
+      () => {
+        throw error;
+      },
+    ) as T;
+  }
+  say();
+  return result;
 }
 
 /** Node drops a leading byte order mark before compiling; so must the transform, or columns on line 1 shift. */
@@ -162,8 +179,9 @@ function withoutBom(source: string): string {
 }
 
 function transform(original: string, filename: string, options: InstrumentOptions): InstrumentResult {
+  const typescript = options.typescript ?? isTypeScriptPath(filename);
   let source = withoutBom(original);
-  if (options.format === 'commonjs' && (options.typescript ?? isTypeScriptPath(filename))) {
+  if (options.format === 'commonjs' && typescript) {
     // A CommonJS .ts file may still say `import type`, which Babel parses only in a module:
     // gone before the parse, as Node's stripping removes it.
     source = typeOnlyModuleSyntaxBlanked(source, filename)?.code ?? source;
@@ -174,7 +192,7 @@ function transform(original: string, filename: string, options: InstrumentOption
   // positions and names) and one source map leads back to the .ts file.
   // onlyRemoveTypeImports: as Node's type stripping does, an import goes only with `type`; one
   // whose bindings are unused (or used as types only) stays, with its module's side effects.
-  const presets = options.typescript ?? isTypeScriptPath(filename) ? [[typescriptPreset(), TYPESCRIPT_OPTIONS]] : [];
+  const presets = typescript ? [[typescriptPreset(), TYPESCRIPT_OPTIONS]] : [];
   const result = transformSync(source, {
     filename,
     babelrc: false,
@@ -220,19 +238,8 @@ function withoutNames<T extends SourceMap>(map: T): T {
  */
 export function detectModuleFormat(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript' | 'frameRuntime'> = {}): 'module' | 'commonjs' {
   const { frameRuntime, ...keyed } = options;
-  const detect = () => (frameRuntime === undefined ? detectUncached(source, filename, keyed) : inInstrumentingFrame(frameRuntime, () => detectUncached(source, filename, keyed)));
-  if (process.env.STACKRING_CACHE === '0') return detect();
-  const dir = cacheDirectory();
-  const file = join(dir, cacheKey(source, filename, { ...keyed, detect: true } as InstrumentOptions).slice(0, 40) + '.format');
-  try {
-    const cached = readFileSync(file, 'utf8');
-    if (cached === 'module' || cached === 'commonjs') return cached;
-  } catch {
-    // not cached yet
-  }
-  const format = detect();
-  writeCacheFile(dir, file, format);
-  return format;
+  const key = cacheKey(source, filename, { ...keyed, detect: true } as InstrumentOptions);
+  return throughCache(key, '.format', frameRuntime, () => detectUncached(source, filename, keyed)) === 'module' ? 'module' : 'commonjs';
 }
 
 function detectUncached(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript'>): 'module' | 'commonjs' {
@@ -241,7 +248,8 @@ function detectUncached(source: string, filename: string, options: Pick<Instrume
     const { parseSync } = require('@babel/core') as typeof Babel;
     const base = { filename, babelrc: false, configFile: false, browserslistConfigFile: false } as const;
     let code = withoutBom(source);
-    if (options.typescript ?? isTypeScriptPath(filename)) {
+    const typescript = options.typescript ?? isTypeScriptPath(filename);
+    if (typescript) {
       // Node detects on the code with its types stripped: `import type` and `export interface`
       // are not module syntax, an import or export of a value is. The type-only ones are
       // blanked out before the script/module parses below (which see import.meta and
@@ -251,7 +259,7 @@ function detectUncached(source: string, filename: string, options: Pick<Instrume
       if (scanned.valueModuleSyntax) return 'module';
       code = scanned.code;
     }
-    const presets = options.typescript ?? isTypeScriptPath(filename) ? [typescriptPreset()] : [];
+    const presets = typescript ? [typescriptPreset()] : [];
     const parses = (sourceType: 'script' | 'module') => {
       try {
         parseSync(code, { ...base, sourceType, presets, parserOpts: { allowReturnOutsideFunction: sourceType === 'script', errorRecovery: false } });
@@ -271,13 +279,13 @@ export function cacheDirectory(): string {
   return process.env.STACKRING_CACHE_DIR || join(process.cwd(), 'node_modules', '.cache', 'stackring');
 }
 
-/** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 /**
- * What this file makes of Babel's output (source maps without names, ...): bump it when that
- * changes, so that no cache keeps what an older stackring wrote.
+ * What this file makes of Babel's output (source maps without names, format detection, ...):
+ * bump it when that changes, so that no cache keeps what an older stackring wrote.
  */
 const OUTPUT_REVISION = 3;
 
+/** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
   plugin: `${pluginVersion}+${OUTPUT_REVISION}`,
   babel: babelVersion,
@@ -297,28 +305,32 @@ export function cacheKey(source: string, filename: string, options: InstrumentOp
 export function instrumentCached(source: string, filename: string, options: InstrumentOptions = {}): string {
   // The cache key and Babel's options: everything but where the instrumenting frame goes.
   const { frameRuntime, ...keyed } = options;
-  const miss = () => (frameRuntime === undefined ? instrumentSource(source, filename, keyed) : inInstrumentingFrame(frameRuntime, () => instrumentSource(source, filename, keyed)));
-  if (process.env.STACKRING_CACHE === '0') return miss().code;
+  return throughCache(cacheKey(source, filename, keyed), '.js', frameRuntime, () => instrumentSource(source, filename, keyed).code);
+}
+
+/**
+ * The cache entry `key` + `extension`, or `compute()` (a miss: inside the instrumenting frame
+ * when `frameRuntime` is given), written for next time unless STACKRING_CACHE=0.
+ */
+function throughCache(key: string, extension: string, frameRuntime: string | undefined, compute: () => string): string {
+  const miss = () => (frameRuntime === undefined ? compute() : inInstrumentingFrame(frameRuntime, compute));
+  if (process.env.STACKRING_CACHE === '0') return miss();
   const dir = cacheDirectory();
-  const file = join(dir, cacheKey(source, filename, keyed).slice(0, 40) + '.js');
+  const file = join(dir, key.slice(0, 40) + extension);
   try {
     return readFileSync(file, 'utf8');
   } catch {
     // not cached yet
   }
-  const { code } = miss();
-  writeCacheFile(dir, file, code);
-  return code;
-}
-
-/** Writes a cache entry; a cache that cannot be written is silently skipped. */
-function writeCacheFile(dir: string, file: string, content: string): void {
+  const content = miss();
+  // A cache that cannot be written is skipped: computed again next time.
   try {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(tmp, content);
     renameSync(tmp, file); // atomic: a concurrent reader sees the whole file or none
   } catch {
-    // read-only tree: instrument (or detect) again next time
+    // read-only tree
   }
+  return content;
 }
