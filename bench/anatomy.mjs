@@ -5,9 +5,15 @@
 //   structure      stackring's output with a runtime whose enter/exit do nothing but keep a
 //                  depth in a JS variable: the cost of the calls, the try/finally around every
 //                  body, and the inlining V8 no longer does;
-//   ring           stackring's output with the real runtime (the shared-memory ring);
+//   ring, V8 budgets   stackring's output with the real runtime (the shared-memory ring), V8's
+//                  inlining budgets left at their defaults (STACKRING_V8_INLINING=0);
+//   ring           the same as shipped: the runtime raises V8's inlining budgets by what
+//                  instrumentation spends of them (packages/runtime/src/v8-inlining.ts);
+//   plain, raised  acorn as published, run with those raised budgets: what they do to code
+//                  that is not instrumented;
 //   no finally     (for reference, not a valid instrumentation) the structure variant with the
 //                  try/finally removed and no exit: what the exception path costs.
+// The structure and no-finally variants run with V8's default budgets, like the plain one.
 // Prints median ms per parse and ratios to plain, and calls per parse. npm run bench:anatomy
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -57,30 +63,43 @@ const files = {
   plain: source,
   structure: instrument(`${dir}structure-runtime.cjs`),
   ring: instrument(here('../packages/runtime/dist/cjs/index.js')),
+  'no-finally': removeFinally(instrument(`${dir}no-finally-runtime.cjs`)),
 };
-files['no finally'] = removeFinally(instrument(`${dir}no-finally-runtime.cjs`));
 const paths = {};
 for (const [name, code] of Object.entries(files)) {
-  paths[name] = `${dir}acorn-${name.replace(' ', '-')}.cjs`;
+  paths[name] = `${dir}acorn-${name}.cjs`;
   writeFileSync(paths[name], code);
 }
+const { INLINING_BUDGETS } = require('../packages/runtime/dist/cjs/v8-inlining.js');
+const raisedBudgets = INLINING_BUDGETS.map((b) => `--${b.flag}=${b.instrumented}`);
+const variants = [
+  { name: 'plain', file: paths.plain },
+  { name: 'structure', file: paths.structure },
+  { name: 'ring, V8 budgets', file: paths.ring, env: { STACKRING_V8_INLINING: '0' } },
+  { name: 'ring', file: paths.ring },
+  { name: 'plain, raised', file: paths.plain, args: raisedBudgets },
+  { name: 'no finally', file: paths['no-finally'] },
+];
 
 const structureRuntime = require(`${dir}structure-runtime.cjs`);
 require(paths.structure).parse(source, { ecmaVersion: 'latest' });
 const callsPerParse = structureRuntime.calls();
 
-const times = Object.fromEntries(Object.keys(paths).map((n) => [n, []]));
+const times = Object.fromEntries(variants.map((v) => [v.name, []]));
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, file] of Object.entries(paths)) {
-    const out = execFileSync(process.execPath, [here('./anatomy-run.cjs'), file, acornFile], { encoding: 'utf8' });
+  for (const { name, file, args = [], env = {} } of variants) {
+    const out = execFileSync(process.execPath, [...args, here('./anatomy-run.cjs'), file, acornFile], {
+      encoding: 'utf8',
+      env: { ...process.env, STACKRING_V8_INLINING: '', ...env },
+    });
     times[name].push(JSON.parse(out).ms);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const plain = median(times.plain);
 console.log(`anatomy of the overhead: acorn parsing its own source (${(source.length / 1024).toFixed(0)} KiB), ${callsPerParse.toLocaleString('en')} instrumented calls per parse, node ${process.version}, ${ROUNDS} processes per variant`);
-for (const n of Object.keys(paths)) {
+for (const { name: n } of variants) {
   const m = median(times[n]);
-  const perCall = n === 'plain' ? '' : `  ${(((m - plain) * 1e6) / callsPerParse).toFixed(1)} ns per call over plain`;
-  console.log(`${n.padEnd(11)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
+  const perCall = n.startsWith('plain') ? '' : `  ${(((m - plain) * 1e6) / callsPerParse).toFixed(1)} ns per call over plain`;
+  console.log(`${n.padEnd(16)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
 }

@@ -6,6 +6,8 @@
 //   plain          node, nothing else
 //   instrumented   stackring's loading hooks (--import packages/cli/dist/register.js), with
 //                  node_modules instrumented too (STACKRING_NODE_MODULES=1)
+//   V8 budgets     the same with V8's inlining budgets left at their defaults
+//                  (STACKRING_V8_INLINING=0; the runtime raises them otherwise)
 //   agent idle     the same with the agent started but not sampling
 //   sampled 1 kHz  the same with the agent sampling every millisecond
 //   cpu-prof       node --cpu-prof (V8's sampling profiler, for comparison)
@@ -41,6 +43,7 @@ const stackringEnv = { STACKRING_NODE_MODULES: '1' };
 const variants = {
   plain: { args: [], env: {} },
   instrumented: { args: ['--import', register], env: stackringEnv },
+  'V8 budgets': { args: ['--import', register], env: { ...stackringEnv, STACKRING_V8_INLINING: '0' } },
   'agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir], env: {} },

@@ -294,7 +294,7 @@ describe('docs/runtime-api.md', () => {
       }
     };
     walk(join(root, 'packages/runtime/src'));
-    const used = new Set(sources.flatMap((s) => [...s.matchAll(/\bSTACKRING_[A-Z][A-Z_]*/g)].map((m) => m[0])));
+    const used = new Set(sources.flatMap((s) => [...s.matchAll(/\bSTACKRING_[A-Z][A-Z0-9_]*/g)].map((m) => m[0])));
     const documented = tableRows(section(doc, 'Environment variables')).map((r) => ticked(r[0]!)[0]);
     expect(documented.sort()).toEqual([...used].sort());
   });

@@ -4,7 +4,10 @@
 //   2. Run-time overhead, plain vs instrumented copies loaded side by side in this process and
 //      run alternately (medians): recursive fib(30) and real workloads (acorn, marked, js-yaml,
 //      postcss), without and with a reader thread sampling the ring at 1 kHz; also
-//      skipTrivialLeaves and istanbul-instrumented copies of the same code.
+//      skipTrivialLeaves and istanbul-instrumented copies of the same code. The runtime raises
+//      V8's inlining budgets for the whole process when it loads (STACKRING_V8_INLINING), so
+//      every copy here runs with them: the whole-process bench (bench/overhead.mjs) is the one
+//      that compares each tool as it runs on its own.
 import { transformSync } from '@babel/core';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -8,6 +8,7 @@ import { createRingBuffer, RingWriter } from '@stackring/ring/writer';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
 import { samplingFromEnv } from './agent/options.js';
+import { tuneInlining } from './v8-inlining.js';
 
 export interface FunctionInfo {
   /** The name V8 would show in a stack trace (`Class.method`, `get x`, `<anonymous>`). */
@@ -59,6 +60,8 @@ export function threadState(): ThreadState {
 }
 
 function createThreadState(): ThreadState {
+  // Before any instrumented function of this thread gets hot (see v8-inlining.ts).
+  tuneInlining();
   const channel = openChannel();
   const writer = new RingWriter(createRingBuffer({}, threadId));
   // A sampler will ask for switches from the start: compile the slow paths in now rather than
