@@ -3,7 +3,7 @@
 import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from '@babel/core';
 import picomatch from 'picomatch';
 import { dirname, relative } from 'node:path';
-import { nearestPackage } from './module-kind.js';
+import { owningPackageName } from './module-kind.js';
 import { resolveOptions, type StackringOptions } from './options.js';
 import { PositionMapper } from './positions.js';
 import { fileIsExcludedByContent, instrumentProgram, type FunctionEntry, type Instrumentation } from './visitor.js';
@@ -25,7 +25,7 @@ function globMatcher(globs: string[]): ((file: string) => boolean) | undefined {
 
 /** Never instrument the runtime: it would record itself on every call it serves. */
 function isRuntimeFile(filename: string): boolean {
-  const name = nearestPackage(dirname(filename))?.name;
+  const name = owningPackageName(dirname(filename));
   return name === '@stackring/runtime' || name === '@stackring/ring';
 }
 
@@ -36,6 +36,8 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
   const include = globMatcher(options.include);
   const exclude = globMatcher(options.exclude);
   const types = api.types;
+  // Whether the caller loads the output as an ES module (api.caller also keys Babel's config cache on it).
+  const callerSupportsStaticESM = api.caller?.((caller) => (caller as { supportsStaticESM?: boolean } | undefined)?.supportsStaticESM);
 
   function wanted(filename: string | undefined, cwd: string): boolean {
     if (!filename) return !include;
@@ -60,7 +62,7 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
           const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
           const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
           const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
-          const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType);
+          const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType, callerSupportsStaticESM);
           (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
           if (afterOtherPlugins) pending.set(file, afterOtherPlugins);
         },

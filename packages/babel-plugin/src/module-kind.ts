@@ -9,21 +9,42 @@ interface PackageInfo {
   name?: string;
   type?: string;
 }
-const packageCache = new Map<string, PackageInfo | undefined>();
+/** package.json of each directory looked at (null: none there, or not JSON). */
+const packageJsonCache = new Map<string, PackageInfo | null>();
+
+function packageJsonIn(dir: string): PackageInfo | null {
+  let pkg = packageJsonCache.get(dir);
+  if (pkg === undefined) {
+    try {
+      pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageInfo;
+    } catch {
+      pkg = null;
+    }
+    packageJsonCache.set(dir, pkg);
+  }
+  return pkg;
+}
 
 /** The nearest package.json (Node uses its `type` for `.js` files). */
 export function nearestPackage(dir: string): PackageInfo | undefined {
-  if (packageCache.has(dir)) return packageCache.get(dir);
-  let result: PackageInfo | undefined;
-  try {
-    result = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageInfo;
-    result.type ??= 'commonjs';
-  } catch {
-    const parent = dirname(dir);
-    result = parent === dir ? undefined : nearestPackage(parent);
+  for (let d = dir; ; d = dirname(d)) {
+    const pkg = packageJsonIn(d);
+    if (pkg !== null) return { ...pkg, type: pkg.type ?? 'commonjs' };
+    if (dirname(d) === d) return undefined;
   }
-  packageCache.set(dir, result);
-  return result;
+}
+
+/**
+ * The name of the package a file in `dir` belongs to: the nearest package.json with a name.
+ * Builds nest name-less ones (`dist/cjs/package.json` with only `"type": "commonjs"`), which
+ * say how Node loads the files below but not whose they are.
+ */
+export function owningPackageName(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const name = packageJsonIn(d)?.name;
+    if (typeof name === 'string' && name !== '') return name;
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /**
@@ -31,7 +52,7 @@ export function nearestPackage(dir: string): PackageInfo | undefined {
  * hooks for a CommonJS file, another loader's CommonJS output in a "type": "module" package):
  * a script cannot import, whatever package.json says.
  */
-export function isEsModule(program: NodePath<t.Program>, filename: string | undefined, declared?: string): boolean {
+export function isEsModule(program: NodePath<t.Program>, filename: string | undefined, declared?: string, callerSupportsStaticESM?: boolean): boolean {
   const node = program.node;
   if (declared === 'script') return false;
   for (const stmt of node.body) {
@@ -39,6 +60,10 @@ export function isEsModule(program: NodePath<t.Program>, filename: string | unde
       return true;
     }
   }
+  // A caller that runs the output as CommonJS says so (babel-jest: supportsStaticESM false):
+  // a file without import or export must not gain an import, whatever package.json says.
+  // (A file with them needs a module transform in that setup anyway, which converts ours too.)
+  if (callerSupportsStaticESM === false) return false;
   if (filename && /\.m[jt]sx?$/.test(filename)) return true;
   if (filename && /\.c[jt]sx?$/.test(filename)) return false;
   // A .js file: Node follows the nearest package.json.

@@ -82,6 +82,8 @@ export function instrumentProgram(
   code: string,
   /** Babel's sourceType option, as given ("script", "module", "unambiguous"). */
   declaredSourceType?: string,
+  /** The caller's supportsStaticESM (babel-jest: false; undefined when it does not say). */
+  callerSupportsStaticESM?: boolean,
 ): Instrumentation {
   const scope = program.scope;
   // Temporaries: program-level uids that also appear nowhere in the source text (the program
@@ -288,7 +290,7 @@ export function instrumentProgram(
   // Header: marker, runtime import, table registration, helper for parameter initialisers.
   const header: t.Statement[] = [];
   const rt = types.stringLiteral(options.runtime);
-  if (isEsModule(program, filename, declaredSourceType)) {
+  if (isEsModule(program, filename, declaredSourceType, callerSupportsStaticESM)) {
     header.push(types.importDeclaration([types.importSpecifier(types.cloneNode(w), types.identifier('writer')), types.importSpecifier(types.cloneNode(r), types.identifier('register'))], rt));
   } else {
     header.push(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { instrument, packageDir, runNode, tmpDir } from './helpers.js';
 
 const workspaceRoot = join(packageDir, '..', '..');
@@ -52,6 +52,16 @@ describe('module kind', () => {
     expect(instrument('function f() {}', '/p/a.mjs').code).toMatch(/import \{/);
     expect(instrument('function f() {}', '/p/a.cjs').code).toMatch(/require\(/);
   });
+  it('require when the caller runs the output as CommonJS (babel-jest), even in a "type": "module" package', () => {
+    // packages/cli/package.json says "type": "module"; babel-jest says supportsStaticESM: false.
+    const file = join(workspaceRoot, 'packages', 'cli', 'test', 'x.js');
+    const run = (caller: object) => transformSync('function f() {}', { ...bare, filename: file, plugins: [plugin], caller: caller as { name: string } })?.code;
+    expect(run({ name: 'babel-jest', supportsStaticESM: false })).toMatch(/= require\("@stackring\/runtime"\)/);
+    expect(run({ name: 'babel-loader', supportsStaticESM: true })).toMatch(/^\/\* @stackring instrumented \*\/\nimport \{/);
+    expect(run({ name: 'some-tool' })).toMatch(/import \{/); // says nothing: the package type decides
+    // A file with import statements stays an ES module: the caller's module transform converts ours with them.
+    expect(transformSync('import x from "y"; function f() {}', { ...bare, filename: file, plugins: [plugin], caller: { name: 'babel-jest', supportsStaticESM: false } as { name: string } })?.code).toMatch(/import \{ writer/);
+  });
   it('keeps directives and the hashbang first', () => {
     const out = instrument('#!/usr/bin/env node\n"use strict";\nfunction f() {}', '/p/a.cjs').code;
     expect(out).toMatch(/^#!\/usr\/bin\/env node\n"use strict";\n\n\/\* @stackring instrumented \*\//);
@@ -65,9 +75,20 @@ describe('markers and skips', () => {
     expect(second.functions).toEqual([]);
     expect(second.code).toBe(first.code);
   });
-  it('never instruments the runtime', () => {
-    const runtimeFile = join(workspaceRoot, 'packages', 'runtime', 'dist', 'snapshot.js');
-    expect(instrument('export function snapshot() {}', runtimeFile).functions).toEqual([]);
+  it('never instruments the runtime, in any of its builds', () => {
+    // The CommonJS builds sit under a name-less dist/cjs/package.json ({"type": "commonjs"}),
+    // as they do in an installed package: the owner is the nearest package.json with a name.
+    for (const file of [
+      ['runtime', 'dist', 'snapshot.js'],
+      ['runtime', 'dist', 'cjs', 'snapshot.js'],
+      ['ring', 'dist', 'cjs', 'writer.js'],
+    ]) {
+      const path = join(workspaceRoot, 'packages', ...file);
+      expect(existsSync(path), path).toBe(true);
+      expect(instrument('function snapshot() {} module.exports = snapshot;', path).functions, path).toEqual([]);
+    }
+    // A file beside them that belongs to another package is instrumented.
+    expect(instrument('function f() {}', join(workspaceRoot, 'packages', 'babel-plugin', 'test', 'x.js')).functions).toHaveLength(1);
   });
   it('inserted code never mentions `arguments` and every temporary is a fresh uid', () => {
     const code = 'var _w = 1, _b = 2, _d = 3, _t = 4, _x = 5, _r = 6, _xo = 7, _xv = 8; class K { f = () => 1; h = this.m(); static s = K.name.length; static { let _d = 1; } m(a = _w) { return _b; } async *g() { yield _t; } }';
