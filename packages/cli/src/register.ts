@@ -65,9 +65,11 @@ if (isMainThread && process.env.STACKRING_AGENT === '1') {
   // When it samples, hold the app until the agent runs: its worker boots on the same cores as
   // the app and the hooks, and a program busy from its first line lost its first 200 ms or
   // more (all of an 800 ms program on a loaded machine). Never more than AGENT_WAIT_MS.
-  // The agent the runtime started (one per process, on globalThis), with its resolved options.
+  // The agent the runtime started (one per process, kept on the node:worker_threads module
+  // object: the runtime's thread-holder.ts), with its resolved options.
   type Agent = { options: { interval: number }; socket: Promise<unknown> };
-  const agent = (globalThis as { [key: symbol]: Agent | null | undefined })[Symbol.for('stackring.runtime.agent')];
+  const holder = nodeModule.createRequire(import.meta.url)('node:worker_threads') as { [key: symbol]: Agent | null | undefined };
+  const agent = holder[Symbol.for('stackring.runtime.agent')];
   if (agent && agent.options.interval > 0) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([agent.socket, new Promise((resolve) => (timer = setTimeout(resolve, AGENT_WAIT_MS)))]);

@@ -1,6 +1,6 @@
 // One state per thread, shared by every copy of the runtime loaded in that thread (its ES
-// module and CommonJS builds, or two installed versions): it lives on globalThis under a
-// registered symbol. Worker threads have their own globalThis, hence their own state and ring.
+// module and CommonJS builds, two installed versions, copies in other vm contexts such as
+// Jest's): see thread-holder.ts. Worker threads have their own state and ring.
 
 import { readlinkSync } from 'node:fs';
 import { isMainThread, threadId, threadName } from './thread-name.js';
@@ -9,6 +9,7 @@ import { openChannel, type ChannelMessage, type RingAnnouncement } from './chann
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
 import { samplingFromEnv } from './agent/options.js';
 import { tuneInlining } from './v8-inlining.js';
+import { setThreadSingleton, threadSingleton } from './thread-holder.js';
 
 export interface FunctionInfo {
   /** The name V8 would show in a stack trace (`Class.method`, `get x`, `<anonymous>`). */
@@ -55,8 +56,7 @@ export function announcements(state: ThreadState): ChannelMessage[] {
 }
 
 export function threadState(): ThreadState {
-  const holder = globalThis as { [STATE_KEY]?: ThreadState };
-  return holder[STATE_KEY] ?? createThreadState();
+  return threadSingleton<ThreadState>(STATE_KEY) ?? createThreadState();
 }
 
 function createThreadState(): ThreadState {
@@ -85,7 +85,7 @@ function createThreadState(): ThreadState {
     agentPort: null,
     peers: [],
   };
-  Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false });
+  setThreadSingleton(STATE_KEY, state);
 
   const announcement: RingAnnouncement = {
     type: 'ring',

@@ -1,6 +1,7 @@
 // Starting and stopping the agent from the main thread: the worker, the exit handshake that
 // finishes the trace, the heartbeat for the watchdog, and the in-process dump API.
 
+import { setThreadSingleton, threadSingleton } from '../thread-holder.js';
 import { MessageChannel, Worker, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, sep } from 'node:path';
@@ -23,10 +24,9 @@ export interface AgentHandle {
   stop(): Promise<void>;
 }
 
-// One agent per process even when both builds of the runtime are loaded: the handle lives on
-// globalThis, like the thread state.
-const AGENT_KEY = Symbol.for('stackring.runtime.agent');
-const holder = globalThis as { [AGENT_KEY]?: AgentHandle | null };
+// One agent per process even when several copies of the runtime are loaded (both builds, or
+// Jest's copy per test file): the handle is kept with the main thread's state (thread-holder.ts).
+export const AGENT_KEY = Symbol.for('stackring.runtime.agent');
 
 /**
  * This file's own path, in either build: V8's call sites name the file that runs, ESM (a URL)
@@ -52,7 +52,7 @@ function agentWorkerPath(): string {
 }
 
 export function currentAgent(): AgentHandle | null {
-  return holder[AGENT_KEY] ?? null;
+  return threadSingleton<AgentHandle | null>(AGENT_KEY) ?? null;
 }
 
 /** Starts the agent (once per process, from the main thread). */
@@ -171,8 +171,8 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
     socket,
     dump: () => call<DumpAnswer>('dump'),
     stop: async () => {
-      if (holder[AGENT_KEY] !== handle) return;
-      holder[AGENT_KEY] = null;
+      if (currentAgent() !== handle) return;
+      setThreadSingleton(AGENT_KEY, null);
       if (heartbeat) clearInterval(heartbeat);
       process.removeListener('exit', finishOnExit);
       process.removeListener('SIGINT', onSignal);
@@ -184,6 +184,6 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
       await worker.terminate();
     },
   };
-  holder[AGENT_KEY] = handle;
+  setThreadSingleton(AGENT_KEY, handle);
   return handle;
 }
