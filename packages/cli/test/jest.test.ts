@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readTraceFileSync } from '@stackring/ring';
 
 const require = createRequire(import.meta.url);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -20,14 +21,14 @@ const dir = mkdtempSync(join(tmpdir(), 'stackring-jest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `stackring record -f speedscope` of a Jest run of the fixture; the frames of the fixture's files seen. */
-function recordJest(name: string, jestArgs: string[]) {
+function recordJest(name: string, jestArgs: string[], nodeArgs: string[] = []) {
   const out = join(dir, name);
   const trace = join(out, 'jest.srt');
   mkdirSync(out);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST')));
   const run = spawnSync(
     process.execPath,
-    [bin, 'record', '-o', trace, '-f', 'speedscope', '--', process.execPath, jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', ...jestArgs],
+    [bin, 'record', '-o', trace, '-f', 'speedscope', '--', process.execPath, ...nodeArgs, jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', ...jestArgs],
     { encoding: 'utf8', env: { ...env, NO_COLOR: '1', STACKRING_CACHE_DIR: join(dir, 'cache') }, timeout: 120_000 },
   );
   expect(run.status, run.stderr + run.stdout).toBe(0);
@@ -44,8 +45,11 @@ function recordJest(name: string, jestArgs: string[]) {
 }
 
 describe('Jest with babel-jest and @stackring/babel-plugin', () => {
-  it('records the tests in band: one ring and one agent for every copy of the runtime', () => {
-    const { run, frames, spinning, traces } = recordJest('in-band', ['--runInBand']);
+  it('records the tests in band: one ring and one agent for every copy of the runtime, and no test file\'s context kept alive', () => {
+    // --detectLeaks fails a test file whose context outlives it: the shared ring must keep
+    // nothing made in it (the function tables each file's copy of the runtime registers).
+    const { run, frames, spinning, traces } = recordJest('in-band', ['--runInBand', '--detectLeaks'], ['--expose-gc']);
+    expect(run.stderr).not.toContain('leaking memory');
     // Jest's own report: every test passed, including the one that checks snapshot() in Jest's context.
     expect(run.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
     expect(run.stderr).not.toMatch(/already running|not a valid stackring trace|no instrumented code ran/);
@@ -62,5 +66,27 @@ describe('Jest with babel-jest and @stackring/babel-plugin', () => {
     expect(run.stderr).toContain('child processes recorded their own traces');
     expect(frames).toEqual(expect.arrayContaining(['fib work.js:2:1', 'spin work.js:5:1']));
     expect(spinning).toBeGreaterThan(100);
+  });
+
+  it('finishes the trace when the runtime first loads inside a test file (plain jest, STACKRING_AGENT=1)', () => {
+    // No hooks: the runtime, its ring and its agent start in the first test file's context, whose
+    // `process` never emits exit; the trace must still get its trailer, and the other test file
+    // must find the same ring and agent (one trace, no second agent).
+    const trace = join(dir, 'plain.srt');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST') && !k.startsWith('STACKRING_')));
+    const run = spawnSync(process.execPath, [jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', '--runInBand'], {
+      encoding: 'utf8',
+      env: { ...env, NO_COLOR: '1', STACKRING_AGENT: '1', STACKRING_RECORD: trace, STACKRING_SOCKET: '0' },
+      timeout: 120_000,
+    });
+    expect(run.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
+    expect(run.status, run.stderr).toBe(0);
+    const contents = readTraceFileSync(trace);
+    expect(contents.warnings).toEqual([]);
+    expect(contents.chunks.some((c) => c.type === 'trailer')).toBe(true);
+    // Both test files' tables were registered on the one ring: their tests' functions are there.
+    const files = new Set(contents.chunks.flatMap((c) => (c.type === 'functions' ? c.functions.map((f) => f.file.slice(project.length)) : [])));
+    expect([...files].sort()).toEqual(['spin-a.test.js', 'spin-b.test.js', 'work.js']);
+    expect(readdirSync(dir).filter((f) => f.startsWith('plain.') && f.endsWith('.srt'))).toEqual(['plain.srt']);
   });
 });

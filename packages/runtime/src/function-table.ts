@@ -9,12 +9,6 @@ export function register(file: string, table: ReadonlyArray<string | number>): n
   if (typeof file !== 'string' || !Array.isArray(table) || table.length % 3 !== 0) {
     throw new TypeError('stackring: register(file, table) expects a file name and [name, line, column, ...]');
   }
-  const state = threadState();
-  const base = state.functions.length;
-  for (let i = 0; i < table.length; i += 3) {
-    state.functions.push({ name: String(table[i]), file, line: Number(table[i + 1]), column: Number(table[i + 2]) });
-  }
-  state.tables.push({ base, file, table });
-  state.post({ type: 'functions', threadId: state.threadId, base, file, table });
-  return base;
+  // The state keeps a copy, made in its own context (see ThreadState.register).
+  return threadState().register(file, table);
 }

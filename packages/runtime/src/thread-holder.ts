@@ -14,7 +14,15 @@ type Holder = Record<symbol, unknown>;
 
 // createRequire gives the exports object itself in both builds (an ES module namespace would
 // be a different, frozen object); any absolute path does as the base for a built-in module.
-const workerThreads = createRequire(process.execPath)('node:worker_threads') as Holder;
+const builtin = createRequire(process.execPath);
+const workerThreads = builtin('node:worker_threads') as Holder;
+
+/**
+ * The thread's own `process`, of its main context. A vm context's `process` can be a stand-in
+ * (Jest gives each test file one) that never emits `exit` or signals: listeners that finish
+ * the ring and the trace go on this one, whichever copy of the runtime installs them.
+ */
+export const hostProcess = (builtin('node:vm') as typeof import('node:vm')).runInThisContext('process') as NodeJS.Process;
 
 /** The value kept under `key` for this thread, if any. */
 export function threadSingleton<T>(key: symbol): T | undefined {

@@ -8,8 +8,7 @@ import { createRingBuffer, RingWriter } from '@stackring/ring/writer';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
 import { samplingFromEnv } from './agent/options.js';
-import { tuneInlining } from './v8-inlining.js';
-import { setThreadSingleton, threadSingleton } from './thread-holder.js';
+import { hostProcess, setThreadSingleton, threadSingleton } from './thread-holder.js';
 
 export interface FunctionInfo {
   /** The name V8 would show in a stack trace (`Class.method`, `get x`, `<anonymous>`). */
@@ -23,7 +22,7 @@ export interface FunctionInfo {
 
 export interface ThreadState {
   /** Layout version of this object: a newer runtime finding an older state must not misuse it. */
-  readonly version: 1;
+  readonly version: 2;
   readonly threadId: number;
   readonly isMainThread: boolean;
   /** This thread's ring writer: what instrumented code calls on every call and return. */
@@ -43,7 +42,15 @@ export interface ThreadState {
    * when it starts (a worker stuck in a loop could not answer its hello).
    */
   readonly peers: ChannelMessage[];
+  /**
+   * register() of function-table.ts, made by the copy of the runtime that created this state:
+   * what it keeps is then allocated in that copy's context. Kept objects made by a copy in a
+   * vm context (Jest's, one per test file) would keep that whole context alive.
+   */
+  register(file: string, table: ReadonlyArray<string | number>): number;
 }
+
+const STATE_VERSION = 2;
 
 const STATE_KEY = Symbol.for('stackring.runtime.thread-state');
 
@@ -56,12 +63,11 @@ export function announcements(state: ThreadState): ChannelMessage[] {
 }
 
 export function threadState(): ThreadState {
-  return threadSingleton<ThreadState>(STATE_KEY) ?? createThreadState();
+  const state = threadSingleton<ThreadState>(STATE_KEY);
+  return state !== undefined && state.version === STATE_VERSION ? state : createThreadState();
 }
 
 function createThreadState(): ThreadState {
-  // Before any instrumented function of this thread gets hot (see v8-inlining.ts).
-  tuneInlining();
   const channel = openChannel();
   const writer = new RingWriter(createRingBuffer({}, threadId));
   // A sampler will ask for switches from the start: compile the slow paths in now rather than
@@ -69,7 +75,7 @@ function createThreadState(): ThreadState {
   if (samplingFromEnv(process.env)) writer.warmSlowPaths();
   const status = new Float64Array(new SharedArrayBuffer(STATUS_BYTES));
   const state: ThreadState = {
-    version: 1,
+    version: STATE_VERSION,
     threadId,
     isMainThread,
     writer,
@@ -84,6 +90,16 @@ function createThreadState(): ThreadState {
     },
     agentPort: null,
     peers: [],
+    register: (file, table) => {
+      const base = state.functions.length;
+      const copy = Array.from(table);
+      for (let i = 0; i < copy.length; i += 3) {
+        state.functions.push({ name: String(copy[i]), file: String(file), line: Number(copy[i + 1]), column: Number(copy[i + 2]) });
+      }
+      state.tables.push({ base, file: String(file), table: copy });
+      state.post({ type: 'functions', threadId, base, file: String(file), table: copy });
+      return base;
+    },
   };
   setThreadSingleton(STATE_KEY, state);
 
@@ -109,7 +125,7 @@ function createThreadState(): ThreadState {
       else state.agentPort.postMessage(message);
     }
   };
-  process.once('exit', () => {
+  hostProcess.once('exit', () => {
     writer.close();
     state.post({ type: 'thread-exit', threadId });
   });

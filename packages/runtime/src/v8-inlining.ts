@@ -8,13 +8,23 @@
 // so that the instrumented program inlines about what the plain one does; the plain program's
 // code is not what this changes (run plain with these values, acorn is no faster).
 //
-// Flags are process-wide and read whenever TurboFan starts a job, so setting them when the
-// runtime loads, before any instrumented function is hot, is in time. Node allows changing V8
-// flags at run time (v8.setFlagsFromString); these four have existed, with these defaults,
-// from Node 12 to 24. A flag the user gave on the command line is left alone, and
-// STACKRING_V8_INLINING=0 leaves all four alone.
+// Flags are process-wide and read whenever TurboFan starts a job, so setting them before the
+// program's functions are hot is in time. Node allows changing V8 flags at run time
+// (v8.setFlagsFromString); these four have existed, with these defaults, from Node 12 to 24.
+// The main thread sets them, once per process: a flag the user gave on its command line is
+// left alone (a worker's execArgv says nothing about that), and STACKRING_V8_INLINING=0 leaves
+// all four alone.
+//
+// The price: V8 keys code caches by its flags, so Node's built-in modules loaded after the
+// change compile from source instead of from the cache in Node's binary (about 0.5 ms for each
+// such module), and so does a worker thread's start (about 30 ms). The runtime therefore sets
+// the flags after its agent's worker has started (index.ts), not before.
 
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
+import { setThreadSingleton, threadSingleton } from './thread-holder.js';
+
+const TUNED_KEY = Symbol.for('stackring.runtime.v8-inlining');
 
 /** V8's defaults and the values the runtime sets (bytes of bytecode). */
 export const INLINING_BUDGETS = [
@@ -38,8 +48,13 @@ export function inliningFlags(env: NodeJS.ProcessEnv, execArgv: readonly string[
   return INLINING_BUDGETS.filter((b) => !given.has(b.flag)).map((b) => `--${b.flag}=${b.instrumented}`);
 }
 
-/** Sets the inlining budgets for this process (see above); returns the flags it set. */
+/**
+ * Sets the inlining budgets for this process (see above), from the main thread and once (the
+ * first copy of the runtime to get here does it); returns the flags it set.
+ */
 export function tuneInlining(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): string[] {
+  if (!isMainThread || threadSingleton(TUNED_KEY) === true) return [];
+  setThreadSingleton(TUNED_KEY, true);
   const flags = inliningFlags(env, execArgv);
   for (const flag of flags) setFlagsFromString(flag);
   return flags;

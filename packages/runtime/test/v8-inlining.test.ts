@@ -11,8 +11,8 @@ const child = fileURLToPath(new URL('./fixtures/hot-instrumented.cjs', import.me
  * where V8 inlined `enter` or `exit` as small functions (at most max-inlined-bytecode-size-small
  * bytes: the runtime's raised budget lets them in, V8's default of 27 does not).
  */
-function smallInlinesOfTheRing(node: string, args: string[] = [], env: Record<string, string> = {}): number {
-  const out = execFileSync(node, ['--trace-turbo-inlining', ...args, child], {
+function smallInlinesOfTheRing(node: string, args: string[] = [], env: Record<string, string> = {}, mode?: string): number {
+  const out = execFileSync(node, ['--trace-turbo-inlining', ...args, child, ...(mode ? [mode] : [])], {
     encoding: 'utf8',
     env: { ...process.env, STACKRING_AGENT: '', STACKRING_V8_INLINING: '', ...env },
     maxBuffer: 64 * 1024 * 1024,
@@ -44,6 +44,15 @@ describe('V8 inlining budgets', () => {
     expect(smallInlinesOfTheRing(process.execPath, [], { STACKRING_V8_INLINING: '0' })).toBe(0);
     // The user's own setting wins.
     expect(smallInlinesOfTheRing(process.execPath, ['--max-inlined-bytecode-size-small=27'])).toBe(0);
+  });
+
+  it('with an agent, once its worker has started; never from a worker thread', () => {
+    // STACKRING_AGENT=1: set when the agent's worker is up, so the code runs 300 ms later.
+    const agent = { STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' };
+    expect(smallInlinesOfTheRing(process.execPath, [], agent, 'later')).toBeGreaterThan(0);
+    // Only the main thread decides: a worker's execArgv ([] here) says nothing of the flags the
+    // process was started with, and a worker setting them would override the user's.
+    expect(smallInlinesOfTheRing(process.execPath, [], {}, 'worker')).toBe(0);
   });
 
   it.runIf(node22Supported)('takes effect on Node 22 too', async () => {

@@ -1,7 +1,7 @@
 // Starting and stopping the agent from the main thread: the worker, the exit handshake that
 // finishes the trace, the heartbeat for the watchdog, and the in-process dump API.
 
-import { setThreadSingleton, threadSingleton } from '../thread-holder.js';
+import { hostProcess, setThreadSingleton, threadSingleton } from '../thread-holder.js';
 import { MessageChannel, Worker, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, sep } from 'node:path';
@@ -151,19 +151,19 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
     Atomics.store(controlWords, Control.STATE, ControlState.CLOSING);
     Atomics.wait(controlWords, Control.STATE, ControlState.CLOSING, EXIT_WAIT_MS);
   };
-  process.on('exit', finishOnExit);
+  hostProcess.on('exit', finishOnExit);
   const onSignal = (signal: NodeJS.Signals) => {
     // An app with its own handler decides: if it keeps running, so does the recording; if it
     // exits, the exit handler finishes the trace.
-    if (process.listenerCount(signal) > 1) return;
+    if (hostProcess.listenerCount(signal) > 1) return;
     // Otherwise stand in for Node's default behaviour: finish the trace, then die of the signal.
     finishOnExit();
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
+    hostProcess.removeListener(signal, onSignal);
+    hostProcess.kill(hostProcess.pid, signal);
   };
   if (resolved.record !== null) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    hostProcess.on('SIGINT', onSignal);
+    hostProcess.on('SIGTERM', onSignal);
   }
 
   const handle: AgentHandle = {
@@ -174,9 +174,9 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
       if (currentAgent() !== handle) return;
       setThreadSingleton(AGENT_KEY, null);
       if (heartbeat) clearInterval(heartbeat);
-      process.removeListener('exit', finishOnExit);
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      hostProcess.removeListener('exit', finishOnExit);
+      hostProcess.removeListener('SIGINT', onSignal);
+      hostProcess.removeListener('SIGTERM', onSignal);
       state.writer.flush();
       await call('stop');
       state.agentPort = null;
