@@ -206,6 +206,10 @@ function transform(original: string, filename: string, options: InstrumentOption
     sourceMaps: sourceMaps !== false,
     compact: false,
     comments: true,
+    // Every line of the input stays on its line: error stacks keep their line numbers without
+    // our source map, as mapped by another loader's (ts-node's source-map-support reads the map
+    // of the JavaScript it compiled, not of what runs after we instrumented it).
+    retainLines: true,
   });
   if (result === null || result.code == null) throw new Error(`${filename}: Babel returned no code`);
   const map = (result.map as SourceMap | undefined) ?? null;
@@ -283,7 +287,7 @@ export function cacheDirectory(): string {
  * What this file makes of Babel's output (source maps without names, format detection, ...):
  * bump it when that changes, so that no cache keeps what an older stackring wrote.
  */
-const OUTPUT_REVISION = 3;
+const OUTPUT_REVISION = 4;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
