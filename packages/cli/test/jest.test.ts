@@ -89,4 +89,19 @@ describe('Jest with babel-jest and @stackring/babel-plugin', () => {
     expect([...files].sort()).toEqual(['spin-a.test.js', 'spin-b.test.js', 'work.js']);
     expect(readdirSync(dir).filter((f) => f.startsWith('plain.') && f.endsWith('.srt'))).toEqual(['plain.srt']);
   });
+
+  it('keeps the watchdog honest under Jest\'s fake timers (the runtime first loaded in a test file)', () => {
+    // The heartbeat the watchdog watches must use the thread's own clock and timers: with the
+    // test file's fakes it never beat, and a test that idled 600 ms was reported blocked.
+    const project = fileURLToPath(new URL('./fixtures/apps/jest-fake-timers/', import.meta.url));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST') && !k.startsWith('STACKRING_')));
+    const run = spawnSync(process.execPath, [jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', '--runInBand'], {
+      encoding: 'utf8',
+      env: { ...env, NO_COLOR: '1', STACKRING_AGENT: '1', STACKRING_WATCHDOG: '100', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '0' },
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.stderr).not.toContain('blocked');
+  });
 });

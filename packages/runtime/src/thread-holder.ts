@@ -22,7 +22,19 @@ const workerThreads = builtin('node:worker_threads') as Holder;
  * (Jest gives each test file one) that never emits `exit` or signals: listeners that finish
  * the ring and the trace go on this one, whichever copy of the runtime installs them.
  */
-export const hostProcess = (builtin('node:vm') as typeof import('node:vm')).runInThisContext('process') as NodeJS.Process;
+const vm = builtin('node:vm') as typeof import('node:vm');
+export const hostProcess = vm.runInThisContext('process') as NodeJS.Process;
+
+/**
+ * The thread's own clock and timers, for the same reason: a vm context's can be fakes (Jest's
+ * fake timers replace Date, setInterval and performance), and a watchdog heartbeat written
+ * with them never beats.
+ */
+export const hostTime = vm.runInThisContext('({ Date, setInterval, clearInterval })') as {
+  Date: DateConstructor;
+  setInterval: typeof setInterval;
+  clearInterval: typeof clearInterval;
+};
 
 /** The value kept under `key` for this thread, if any. */
 export function threadSingleton<T>(key: symbol): T | undefined {

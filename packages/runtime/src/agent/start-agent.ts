@@ -1,7 +1,7 @@
 // Starting and stopping the agent from the main thread: the worker, the exit handshake that
 // finishes the trace, the heartbeat for the watchdog, and the in-process dump API.
 
-import { hostProcess, setThreadSingleton, threadSingleton } from '../thread-holder.js';
+import { hostProcess, hostTime, setThreadSingleton, threadSingleton } from '../thread-holder.js';
 import { MessageChannel, Worker, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, sep } from 'node:path';
@@ -105,9 +105,11 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   if (resolved.watchdog > 0) {
     const every = Math.max(1, Math.min(50, Math.floor(resolved.watchdog / 4)));
     state.status[Status.HEARTBEAT_INTERVAL] = every;
-    state.status[Status.HEARTBEAT] = Date.now();
-    heartbeat = setInterval(() => {
-      state.status[Status.HEARTBEAT] = Date.now();
+    // The host's clock and timers (thread-holder.ts): Jest's fake ones would stop the beat.
+    const { Date: HostDate, setInterval: hostSetInterval } = hostTime;
+    state.status[Status.HEARTBEAT] = HostDate.now();
+    heartbeat = hostSetInterval(() => {
+      state.status[Status.HEARTBEAT] = HostDate.now();
     }, every);
     heartbeat.unref();
   }
@@ -173,7 +175,7 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
     stop: async () => {
       if (currentAgent() !== handle) return;
       setThreadSingleton(AGENT_KEY, null);
-      if (heartbeat) clearInterval(heartbeat);
+      if (heartbeat) hostTime.clearInterval(heartbeat);
       hostProcess.removeListener('exit', finishOnExit);
       hostProcess.removeListener('SIGINT', onSignal);
       hostProcess.removeListener('SIGTERM', onSignal);
