@@ -20,16 +20,30 @@ const jest = join(require.resolve('jest/package.json'), '..', 'bin', 'jest.js');
 const dir = mkdtempSync(join(tmpdir(), 'stackring-jest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The environment of a child: not this Vitest's variables, nor Jest's or stackring's from outside. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST') && !k.startsWith('STACKRING_'));
+  return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
+}
+
+/** Plain `jest --runInBand` (no stackring record) of a fixture project, with `env` added. */
+function runJestInBand(projectDir: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, [jest, '--config', join(projectDir, 'jest.config.cjs'), '--no-cache', '--runInBand'], {
+    encoding: 'utf8',
+    env: childEnv(env),
+    timeout: 120_000,
+  });
+}
+
 /** `stackring record -f speedscope` of a Jest run of the fixture; the frames of the fixture's files seen. */
 function recordJest(name: string, jestArgs: string[], nodeArgs: string[] = []) {
   const out = join(dir, name);
   const trace = join(out, 'jest.srt');
   mkdirSync(out);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST')));
   const run = spawnSync(
     process.execPath,
     [bin, 'record', '-o', trace, '-f', 'speedscope', '--', process.execPath, ...nodeArgs, jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', ...jestArgs],
-    { encoding: 'utf8', env: { ...env, NO_COLOR: '1', STACKRING_CACHE_DIR: join(dir, 'cache') }, timeout: 120_000 },
+    { encoding: 'utf8', env: childEnv({ STACKRING_CACHE_DIR: join(dir, 'cache') }), timeout: 120_000 },
   );
   expect(run.status, run.stderr + run.stdout).toBe(0);
   const speedscope = JSON.parse(readFileSync(join(out, 'jest.speedscope.json'), 'utf8'));
@@ -73,12 +87,7 @@ describe('Jest with babel-jest and @stackring/babel-plugin', () => {
     // `process` never emits exit; the trace must still get its trailer, and the other test file
     // must find the same ring and agent (one trace, no second agent).
     const trace = join(dir, 'plain.srt');
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST') && !k.startsWith('STACKRING_')));
-    const run = spawnSync(process.execPath, [jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', '--runInBand'], {
-      encoding: 'utf8',
-      env: { ...env, NO_COLOR: '1', STACKRING_AGENT: '1', STACKRING_RECORD: trace, STACKRING_SOCKET: '0' },
-      timeout: 120_000,
-    });
+    const run = runJestInBand(project, { STACKRING_AGENT: '1', STACKRING_RECORD: trace, STACKRING_SOCKET: '0' });
     expect(run.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
     expect(run.status, run.stderr).toBe(0);
     const contents = readTraceFileSync(trace);
@@ -93,13 +102,8 @@ describe('Jest with babel-jest and @stackring/babel-plugin', () => {
   it('keeps the watchdog honest under Jest\'s fake timers (the runtime first loaded in a test file)', () => {
     // The heartbeat the watchdog watches must use the thread's own clock and timers: with the
     // test file's fakes it never beat, and a test that idled 600 ms was reported blocked.
-    const project = fileURLToPath(new URL('./fixtures/apps/jest-fake-timers/', import.meta.url));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('JEST') && !k.startsWith('STACKRING_')));
-    const run = spawnSync(process.execPath, [jest, '--config', join(project, 'jest.config.cjs'), '--no-cache', '--runInBand'], {
-      encoding: 'utf8',
-      env: { ...env, NO_COLOR: '1', STACKRING_AGENT: '1', STACKRING_WATCHDOG: '100', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '0' },
-      timeout: 120_000,
-    });
+    const fakeTimers = fileURLToPath(new URL('./fixtures/apps/jest-fake-timers/', import.meta.url));
+    const run = runJestInBand(fakeTimers, { STACKRING_AGENT: '1', STACKRING_WATCHDOG: '100', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '0' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(run.stderr).not.toContain('blocked');

@@ -90,14 +90,15 @@ function createThreadState(): ThreadState {
     },
     agentPort: null,
     peers: [],
-    register: (file, table) => {
+    register: (name, table) => {
       const base = state.functions.length;
+      const file = String(name);
       const copy = Array.from(table);
       for (let i = 0; i < copy.length; i += 3) {
-        state.functions.push({ name: String(copy[i]), file: String(file), line: Number(copy[i + 1]), column: Number(copy[i + 2]) });
+        state.functions.push({ name: String(copy[i]), file, line: Number(copy[i + 1]), column: Number(copy[i + 2]) });
       }
-      state.tables.push({ base, file: String(file), table: copy });
-      state.post({ type: 'functions', threadId, base, file: String(file), table: copy });
+      state.tables.push({ base, file, table: copy });
+      state.post({ type: 'functions', threadId, base, file, table: copy });
       return base;
     },
   };

@@ -26,7 +26,7 @@ export interface AgentHandle {
 
 // One agent per process even when several copies of the runtime are loaded (both builds, or
 // Jest's copy per test file): the handle is kept with the main thread's state (thread-holder.ts).
-export const AGENT_KEY = Symbol.for('stackring.runtime.agent');
+const AGENT_KEY = Symbol.for('stackring.runtime.agent');
 
 /**
  * This file's own path, in either build: V8's call sites name the file that runs, ESM (a URL)
