@@ -1,8 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { requestAgent, AgentUnreachableError } from '@stackring/runtime/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requestAgent, listAgentPids, AgentUnreachableError } from '@stackring/runtime/client';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const children: ChildProcess[] = [];
@@ -132,6 +135,57 @@ describe('agent under bad input', () => {
     const { existsSync } = await import('node:fs');
     expect(existsSync(ready.socket)).toBe(true); // SIGKILL: nobody removed it
     await expect(requestAgent(child.pid!, 'dump')).rejects.toThrow(/no process with id|stale socket/);
+  });
+
+  describe.runIf(process.platform === 'linux')('with sockets left by killed processes', () => {
+    let runtimeDir = '';
+    let socketDir = '';
+    const saved = process.env.XDG_RUNTIME_DIR;
+    beforeEach(() => {
+      runtimeDir = mkdtempSync(join(tmpdir(), 'stackring-sockets-'));
+      socketDir = join(runtimeDir, `stackring-${process.getuid!()}`);
+      mkdirSync(socketDir, { mode: 0o700 });
+      process.env.XDG_RUNTIME_DIR = runtimeDir;
+    });
+    afterEach(() => {
+      if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = saved;
+      rmSync(runtimeDir, { recursive: true, force: true });
+    });
+    /** A real socket file nobody listens on: its maker is killed before it can remove it. */
+    const leaveSocket = (path: string) => {
+      const maker = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+      spawnSync(process.execPath, ['-e', maker]);
+      expect(existsSync(path)).toBe(true);
+    };
+
+    it('tells a live process from the socket an earlier process with its pid left', async () => {
+      const path = join(socketDir, `${process.pid}.sock`);
+      leaveSocket(path);
+      // Made after this process started: this process's own agent, no longer listening.
+      await expect(requestAgent(process.pid, 'dump')).rejects.toThrow(/is not listening/);
+      // Made an hour before it started: left by an earlier process given the same pid.
+      const before = (performance.timeOrigin - 3600_000) / 1000;
+      utimesSync(path, before, before);
+      await expect(requestAgent(process.pid, 'dump')).rejects.toThrow(
+        new RegExp(`process ${process.pid} has no stackring agent.*stale socket of an earlier process`),
+      );
+      expect(listAgentPids()).not.toContain(process.pid);
+    });
+
+    it("an agent removes dead processes' sockets and leaves live ones", async () => {
+      const dead = join(socketDir, `${2 ** 22 + 4321}.sock`);
+      const live = join(socketDir, `${process.pid}.sock`);
+      leaveSocket(dead);
+      leaveSocket(live);
+      const { child, next } = launch('blocked.mjs', [], { XDG_RUNTIME_DIR: runtimeDir });
+      const ready = await next(0);
+      expect(ready.socket).toBe(join(socketDir, `${child.pid}.sock`));
+      for (let i = 0; i < 50 && existsSync(dead); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      expect(listAgentPids()).toEqual([child.pid!, process.pid].sort((a, b) => a - b));
+    });
   });
 
   it.runIf(process.platform === 'linux' && process.getuid?.() === 0)("refuses another user's socket", async () => {

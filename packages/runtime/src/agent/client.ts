@@ -1,8 +1,9 @@
 // The other end of the dump socket, for the CLI (`stackring dump <pid>`, `ps`, `top`) and tests.
 
 import { connect } from 'node:net';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { checkSocketOwner, socketDirectory, socketPath } from './socket-path.js';
+import { predatesProcess, processExists } from './process-info.js';
 import type { AgentCommand, DumpAnswer, ErrorAnswer, InfoAnswer } from './protocol.js';
 
 export class AgentUnreachableError extends Error {
@@ -14,12 +15,12 @@ export class AgentUnreachableError extends Error {
   }
 }
 
-function processExists(pid: number): boolean {
+/** True when `path` was made before process `pid` started: an earlier process with its pid left it. */
+function leftByEarlierProcess(path: string, pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return predatesProcess(lstatSync(path).mtimeMs, pid);
+  } catch {
+    return false;
   }
 }
 
@@ -33,11 +34,12 @@ export function requestAgent(pid: number, command: AgentCommand, timeoutMs = 500
   }
   const path = socketPath(pid);
   if (process.platform !== 'win32') {
+    const noAgent = `process ${pid} has no stackring agent (start it with stackring run, or STACKRING_AGENT=1)`;
     if (!existsSync(path)) {
-      const why = processExists(pid)
-        ? `process ${pid} has no stackring agent (start it with stackring run, or STACKRING_AGENT=1)`
-        : `no process with id ${pid}`;
-      return Promise.reject(new AgentUnreachableError(why, pid));
+      return Promise.reject(new AgentUnreachableError(processExists(pid) ? noAgent : `no process with id ${pid}`, pid));
+    }
+    if (processExists(pid) && leftByEarlierProcess(path, pid)) {
+      return Promise.reject(new AgentUnreachableError(`${noAgent}; ${path} is a stale socket of an earlier process ${pid}`, pid));
     }
     try {
       checkSocketOwner(path);
@@ -86,6 +88,6 @@ export function listAgentPids(): number[] {
     .map((name) => /^(\d+)\.sock$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
-    .filter(processExists)
+    .filter((pid) => processExists(pid) && !leftByEarlierProcess(socketPath(pid), pid))
     .sort((a, b) => a - b);
 }

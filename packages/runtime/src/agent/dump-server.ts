@@ -3,7 +3,10 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { lstat, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ensureSocketDirectory, socketPath } from './socket-path.js';
+import { processExists } from './process-info.js';
 import { MAX_REQUEST_BYTES, parseRequest, type DumpAnswer, type ErrorAnswer, type InfoAnswer } from './protocol.js';
 
 const IDLE_CONNECTION_MS = 5000;
@@ -19,7 +22,7 @@ export class DumpServer {
 
   /** Listens on this process's socket path; returns it. */
   listen(): Promise<string> {
-    ensureSocketDirectory();
+    const dir = ensureSocketDirectory();
     const path = socketPath(process.pid);
     removeStale(path);
     const server = createServer({ allowHalfOpen: false }, (socket) => this.serve(socket));
@@ -32,6 +35,7 @@ export class DumpServer {
         if (process.platform !== 'win32') chmodSync(path, 0o600);
         server.unref();
         resolve(path);
+        if (process.platform !== 'win32') sweepDeadSockets(dir).catch(() => {});
       });
     });
   }
@@ -77,6 +81,20 @@ export class DumpServer {
         // already gone
       }
     }
+  }
+}
+
+/**
+ * Removes the sockets of processes that no longer exist (killed agents never remove theirs), so
+ * the directory does not grow and a later process given the same pid is not mistaken for one
+ * with an agent. Sockets of live pids are left alone: one may be a new agent's, just made.
+ */
+async function sweepDeadSockets(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const pid = /^(\d+)\.sock$/.exec(name)?.[1];
+    if (pid === undefined || processExists(Number(pid))) continue;
+    const path = join(dir, name);
+    if ((await lstat(path)).isSocket()) await unlink(path).catch(() => {});
   }
 }
 
