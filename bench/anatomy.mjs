@@ -12,8 +12,14 @@
 //   plain, raised  acorn as published, run with those raised budgets: what they do to code
 //                  that is not instrumented;
 //   no finally     (for reference, not a valid instrumentation) the structure variant with the
-//                  try/finally removed and no exit: what the exception path costs.
-// The structure and no-finally variants run with V8's default budgets, like the plain one.
+//                  try/finally removed and no exit: what the exception path costs;
+//   ring, armed    ring with the agent started, sampling every 60 s (so almost never): its
+//                  slow paths compiled in (RingWriter.warmSlowPaths), a second thread idle;
+//   ring, 1 kHz    ring with the agent sampling every millisecond, as `stackring record` does.
+// The structure and no-finally variants run with V8's default budgets, like the plain one. The
+// two agent variants get the raised budgets on the command line: the runtime sets them only
+// once the agent's worker runs, and a file loaded without the loading hooks (as here) does not
+// wait for that, so acorn's hot functions would be optimised before (the hooks hold the app).
 // Prints median ms per parse and ratios to plain, and calls per parse. npm run bench:anatomy
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -72,6 +78,7 @@ for (const [name, code] of Object.entries(files)) {
 }
 const { INLINING_BUDGETS } = require('../packages/runtime/dist/cjs/v8-inlining.js');
 const raisedBudgets = INLINING_BUDGETS.map((b) => `--${b.flag}=${b.instrumented}`);
+const agent = { STACKRING_AGENT: '1', STACKRING_SOCKET: '0' };
 const variants = [
   { name: 'plain', file: paths.plain },
   { name: 'structure', file: paths.structure },
@@ -79,6 +86,8 @@ const variants = [
   { name: 'ring', file: paths.ring },
   { name: 'plain, raised', file: paths.plain, args: raisedBudgets },
   { name: 'no finally', file: paths['no-finally'] },
+  { name: 'ring, armed', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '60000' } },
+  { name: 'ring, 1 kHz', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '1' } },
 ];
 
 const structureRuntime = require(`${dir}structure-runtime.cjs`);
