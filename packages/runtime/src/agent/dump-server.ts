@@ -94,7 +94,8 @@ async function sweepDeadSockets(dir: string): Promise<void> {
     const pid = /^(\d+)\.sock$/.exec(name)?.[1];
     if (pid === undefined || processExists(Number(pid))) continue;
     const path = join(dir, name);
-    if ((await lstat(path)).isSocket()) await unlink(path).catch(() => {});
+    const st = await lstat(path).catch(() => null); // another agent may have just removed it
+    if (st?.isSocket()) await unlink(path).catch(() => {});
   }
 }
 
