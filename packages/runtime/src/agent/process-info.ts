@@ -1,5 +1,6 @@
-// Facts about another process of this user: whether it exists and when it started, to tell its agent's socket from one left by an earlier process with
-// the same pid (pids are reused; a SIGKILLed agent never removes its socket).
+// Facts about another process: whether it exists and when it started, to tell its agent's
+// socket from one left by an earlier process with the same pid (pids are reused; a SIGKILLed
+// agent never removes its socket).
 
 import { readFileSync } from 'node:fs';
 
