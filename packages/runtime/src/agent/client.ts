@@ -1,9 +1,9 @@
 // The other end of the dump socket, for the CLI (`stackring dump <pid>`, `ps`, `top`) and tests.
 
 import { connect } from 'node:net';
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { checkSocketOwner, socketDirectory, socketPath } from './socket-path.js';
-import { predatesProcess, processExists } from './process-info.js';
+import { processExists, socketPredatesProcess } from './process-info.js';
 import type { AgentCommand, DumpAnswer, ErrorAnswer, InfoAnswer } from './protocol.js';
 
 export class AgentUnreachableError extends Error {
@@ -12,15 +12,6 @@ export class AgentUnreachableError extends Error {
     readonly pid: number,
   ) {
     super(message);
-  }
-}
-
-/** True when `path` was made before process `pid` started: an earlier process with its pid left it. */
-function leftByEarlierProcess(path: string, pid: number): boolean {
-  try {
-    return predatesProcess(lstatSync(path).mtimeMs, pid);
-  } catch {
-    return false;
   }
 }
 
@@ -38,7 +29,7 @@ export function requestAgent(pid: number, command: AgentCommand, timeoutMs = 500
     if (!existsSync(path)) {
       return Promise.reject(new AgentUnreachableError(processExists(pid) ? noAgent : `no process with id ${pid}`, pid));
     }
-    if (processExists(pid) && leftByEarlierProcess(path, pid)) {
+    if (processExists(pid) && socketPredatesProcess(path, pid)) {
       return Promise.reject(new AgentUnreachableError(`${noAgent}; ${path} is a stale socket of an earlier process ${pid}`, pid));
     }
     try {
@@ -88,6 +79,6 @@ export function listAgentPids(): number[] {
     .map((name) => /^(\d+)\.sock$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
-    .filter((pid) => processExists(pid) && !leftByEarlierProcess(socketPath(pid), pid))
+    .filter((pid) => processExists(pid) && !socketPredatesProcess(socketPath(pid), pid))
     .sort((a, b) => a - b);
 }

@@ -2,7 +2,7 @@
 // socket from one left by an earlier process with the same pid (pids are reused; a SIGKILLed
 // agent never removes its socket).
 
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 
 // /proc reports start times in USER_HZ ticks, which Linux fixes at 100 on every architecture
 // Node supports, whatever the kernel's own HZ.
@@ -42,10 +42,15 @@ export function processStartTime(pid: number): number | null {
 // btime is whole seconds and moves with clock adjustments: allow for both.
 const START_TIME_SLACK_MS = 2000;
 
-/** True when a socket made at `socketMtimeMs` predates process `pid`, so another process made it. */
-export function predatesProcess(socketMtimeMs: number, pid: number): boolean {
+/** True when the socket at `path` predates process `pid`: an earlier process with its pid left it. */
+export function socketPredatesProcess(path: string, pid: number): boolean {
   const start = processStartTime(pid);
-  return start !== null && socketMtimeMs < start - START_TIME_SLACK_MS;
+  if (start === null) return false;
+  try {
+    return lstatSync(path).mtimeMs < start - START_TIME_SLACK_MS;
+  } catch {
+    return false; // gone meanwhile
+  }
 }
 
 /** True when `pid` names a live process (one of another user's counts: EPERM). */
