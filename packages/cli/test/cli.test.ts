@@ -437,10 +437,14 @@ describe('loading hooks: the transform cache and worker threads', () => {
     const appDir = mkdtempSync(join(tmpdir(), 'stackring-cache-app-'));
     const cache = join(dir, 'keyed-cache');
     const app = join(appDir, 'app.cjs');
+    // Babel loads into a module cache of its own (not require.cache): a preloaded probe sees
+    // every CommonJS file compiled, whichever cache it goes to.
+    const probe = join(appDir, 'compiled-probe.cjs');
+    writeFileSync(probe, "const M = require('node:module'); const c = M.prototype._compile; globalThis.compiled = []; M.prototype._compile = function (code, file) { globalThis.compiled.push(file); return c.apply(this, arguments); };\n");
     const write = (word: string) =>
-      writeFileSync(app, `function hello() {\n  return '${word}';\n}\nconsole.log(hello(), Object.keys(require.cache).some((f) => /@babel[\\/]core[\\/]lib[\\/]|sourcemap-codec/.test(f)));\n`);
+      writeFileSync(app, `function hello() {\n  return '${word}';\n}\nconsole.log(hello(), globalThis.compiled.some((f) => /@babel[\\/]core[\\/]lib[\\/]|sourcemap-codec/.test(f)));\n`);
     const start = (extra: Record<string, string> = {}) => {
-      const r = spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: cache, ...extra } });
+      const r = spawnSync(process.execPath, ['-r', probe, '--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: cache, ...extra } });
       expect(r.stderr).toBe('');
       return r.stdout.trim();
     };

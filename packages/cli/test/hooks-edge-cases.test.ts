@@ -2,7 +2,7 @@
 // types, CommonJS that tsx compiled in a "type": "module" package, syntax only tsx's tsconfig
 // allows, a byte order mark. Each runs with the hooks as it runs without them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,34 @@ describe('the loading hooks at the edges', () => {
     expect(hooked.stdout).toBe(plain.stdout);
     expect(hooked.stderr).toContain(`stackring: ${app} is left uninstrumented, for the next loader`);
     expect(hooked.stderr).toContain("'decorators'");
+  });
+
+  it('keep Babel apart from the app\'s modules when the first miss comes half-way through loading one Babel uses', () => {
+    // The app's own file is cached, so Babel is first needed for supports-color, which `debug`
+    // requires (in a try) while the app loads it. Sharing the app's module cache, Babel got the
+    // half-loaded `debug`, failed silently, and the next miss (the fresh module) then crashed
+    // the app on Babel's half-loaded leftovers ("Requires Babel ... loaded with undefined").
+    const app = join(apps, 'shared-deps', 'app.cjs');
+    const fresh = join(dir, 'fresh.cjs');
+    const env = { ...process.env, FRESH_MODULE: fresh, STACKRING_NODE_MODULES: '1' };
+    const hooked = (cache: string) => spawnSync(process.execPath, ['--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: join(dir, cache) } });
+    writeFileSync(fresh, 'module.exports = () => "fresh 1";\n');
+    const plain = spawnSync(process.execPath, [app], { encoding: 'utf8', env });
+    expect(plain.stdout).toBe('function function true fresh 1\n');
+    const first = hooked('shared-full');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe(plain.stdout);
+    // The same cache, less everything but the app's own file.
+    cpSync(join(dir, 'shared-full'), join(dir, 'shared-app-only'), { recursive: true });
+    const entries = readdirSync(join(dir, 'shared-app-only')).filter((f) => f.endsWith('.js'));
+    const appEntries = entries.filter((f) => readFileSync(join(dir, 'shared-app-only', f), 'utf8').includes('FRESH_MODULE'));
+    expect(appEntries).toHaveLength(1);
+    expect(entries.length, 'supports-color and has-flag were instrumented too').toBeGreaterThan(1);
+    for (const f of entries) if (!appEntries.includes(f)) rmSync(join(dir, 'shared-app-only', f));
+    writeFileSync(fresh, 'module.exports = () => "fresh 2";\n');
+    const second = hooked('shared-app-only');
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toBe('function function true fresh 2\n');
   });
 
   it('drop a byte order mark as Node does, so line 1 keeps its columns', () => {

@@ -1,9 +1,9 @@
 // Which files the loading hooks instrument: the app's own code by default. node_modules only
 // when asked (STACKRING_NODE_MODULES=1), never stackring itself, never Node's built-ins.
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // stackring itself, and what it instruments with (Babel and its helpers), are never instrumented.
@@ -64,39 +64,9 @@ export function shouldInstrumentPath(path: string): boolean {
   if (!/\.(?:[cm]?js)$/.test(path) && !isTypeScriptPath(path)) return false;
   if (SELF.test(path)) return false;
   if (!/[\\/]node_modules[\\/]/.test(path)) return true;
-  if (process.env.STACKRING_NODE_MODULES !== '1') return false;
-  // A package Babel itself uses (picocolors, say) must stay plain: Babel may need it half-way
-  // through loading it for the app.
-  return !instrumenterPackages().some((dir) => path.startsWith(dir));
-}
-
-let instrumenter: string[] | null = null;
-
-/**
- * The directories of every package Babel and the plugin depend on, found from their
- * package.json files alone (loading Babel into the app's process just to know would slow the
- * app: its heap and its JIT would carry Babel).
- */
-function instrumenterPackages(): string[] {
-  if (instrumenter !== null) return instrumenter;
-  const found = new Set<string>();
-  const visit = (name: string, from: string) => {
-    let manifest: string;
-    try {
-      manifest = realpathSync(createRequire(join(from, 'noop.js')).resolve(`${name}/package.json`));
-    } catch {
-      return; // a package without an exported package.json: found through its parent's entry
-    }
-    const dir = dirname(manifest);
-    if (found.has(dir)) return;
-    found.add(dir);
-    const { dependencies = {}, peerDependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
-    for (const dep of Object.keys({ ...dependencies, ...peerDependencies })) visit(dep, dir);
-  };
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const root of ['@babel/core', '@stackring/babel-plugin']) visit(root, here);
-  instrumenter = [...found].map((dir) => dir + sep);
-  return instrumenter;
+  // Packages Babel itself uses (debug, semver) are instrumented like any other: Babel loads
+  // its own instances of them, apart from the app's (inTransform in transform.ts).
+  return process.env.STACKRING_NODE_MODULES === '1';
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as SourceMapCodec from '@jridgewell/sourcemap-codec';
 import type * as Babel from '@babel/core';
@@ -100,14 +100,37 @@ export function isTransforming(): boolean {
   return transforming;
 }
 
+type ModuleCache = Record<string, unknown>;
+const loader = Module as unknown as { _cache: ModuleCache };
+/** Babel's and the plugin's own CommonJS module instances, apart from the app's (inTransform). */
+const babelModules: ModuleCache = Object.create(null) as ModuleCache;
+
+/**
+ * Runs `work`, which uses Babel, with the require hook standing aside and Babel loading its
+ * modules into a module cache of its own. A cache miss can come half-way through the app's
+ * loading of a package Babel also uses: the app's `debug` asks for `supports-color`, whose
+ * instrumentation is the first miss; with one shared cache, Babel would get that half-loaded
+ * `debug` (its exports still empty), fail to load, leave its other half-loaded modules cached
+ * for the next miss, and the app's `try { require('supports-color') }` would swallow why.
+ * Node's CommonJS loader reads `Module._cache` on every require, so swapping it for the call
+ * keeps the two apart; the app keeps seeing its own instances, Babel its own.
+ */
+function inTransform<T>(work: () => T): T {
+  const outer = transforming;
+  const appModules = loader._cache;
+  transforming = true;
+  loader._cache = babelModules;
+  try {
+    return work();
+  } finally {
+    loader._cache = appModules;
+    transforming = outer;
+  }
+}
+
 /** Instruments `source` of `filename`; throws Babel's error (with file and place) on bad syntax. */
 export function instrumentSource(source: string, filename: string, options: InstrumentOptions = {}): InstrumentResult {
-  transforming = true;
-  try {
-    return transform(source, filename, options);
-  } finally {
-    transforming = false;
-  }
+  return inTransform(() => transform(source, filename, options));
 }
 
 /**
@@ -247,8 +270,7 @@ export function detectModuleFormat(source: string, filename: string, options: Pi
 }
 
 function detectUncached(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript'>): 'module' | 'commonjs' {
-  transforming = true;
-  try {
+  return inTransform(() => {
     const { parseSync } = require('@babel/core') as typeof Babel;
     const base = { filename, babelrc: false, configFile: false, browserslistConfigFile: false } as const;
     let code = withoutBom(source);
@@ -273,9 +295,7 @@ function detectUncached(source: string, filename: string, options: Pick<Instrume
       }
     };
     return !parses('script') && parses('module') ? 'module' : 'commonjs';
-  } finally {
-    transforming = false;
-  }
+  });
 }
 
 /** The cache directory: STACKRING_CACHE_DIR, else node_modules/.cache/stackring under cwd. */
