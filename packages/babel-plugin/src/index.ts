@@ -4,6 +4,7 @@ import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from '@ba
 import picomatch from 'picomatch';
 import { dirname, relative } from 'node:path';
 import { owningPackageName } from './module-kind.js';
+import { sourceIdentity } from './function-source.js';
 import { resolveOptions, type StackringOptions } from './options.js';
 import { PositionMapper } from './positions.js';
 import { fileIsExcludedByContent, instrumentProgram, type FunctionEntry, type Instrumentation } from './visitor.js';
@@ -15,6 +16,8 @@ export type { FunctionEntry } from './visitor.js';
 export interface StackringMetadata {
   functions: FunctionEntry[];
 }
+
+const PLUGIN_NAME = 'stackring';
 
 type Api = ConfigAPI & { types: typeof t; template: Parameters<typeof instrumentProgram>[1]; version: string };
 
@@ -51,7 +54,7 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
   const pending = new WeakMap<object, NonNullable<Instrumentation['afterOtherPlugins']>>();
 
   return {
-    name: 'stackring',
+    name: PLUGIN_NAME,
     visitor: {
       Program: {
         enter(path: NodePath<t.Program>, state: PluginPass) {
@@ -62,7 +65,8 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
           const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
           const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
           const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
-          const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType, callerSupportsStaticESM);
+          const source = sourceIdentity(file.code, filename, file.opts.cwd ?? process.cwd(), (file.opts as { plugins?: [] }).plugins, PLUGIN_NAME);
+          const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType, callerSupportsStaticESM, source);
           (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
           if (afterOtherPlugins) pending.set(file, afterOtherPlugins);
         },

@@ -98,6 +98,16 @@ export class PositionMapper {
     return offset;
   }
 
+  /** [start, end) of the text `Function.prototype.toString` shows for a function: from where V8 puts it. */
+  functionText(path: NodePath<t.Function>): [number, number] {
+    return [this.v8Offset(path), path.node.end!];
+  }
+
+  /** [start, end) of the text `Function.prototype.toString` shows for a class: from `class`. */
+  classText(cls: t.Class): [number, number] {
+    return [this.classOffset(cls), cls.end!];
+  }
+
   position(path: NodePath<t.Function | t.StaticBlock>): Position {
     return this.at(this.v8Offset(path));
   }

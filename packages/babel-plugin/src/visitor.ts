@@ -13,6 +13,7 @@ import { runsCode, wrapParams } from './params.js';
 import type { PositionMapper } from './positions.js';
 import { markRewritten, rewriteBody, type FrameIds } from './suspension.js';
 import { accessorNames, isTrivialLeaf } from './trivial.js';
+import { baseName, type SourceIdentity, type SourceInfo } from './function-source.js';
 
 type Types = typeof t;
 type Template = Parameters<typeof helperStatements>[0];
@@ -32,6 +33,10 @@ interface Table {
   file: string;
   base: t.Identifier;
   flat: (string | number)[];
+  /** Per function: [start, end) of its source text in the input (function-source.ts). */
+  ranges: number[];
+  /** The base is named after the input's content: the runtime can give functions' text back. */
+  named: boolean;
 }
 
 interface Slot {
@@ -84,6 +89,8 @@ export function instrumentProgram(
   declaredSourceType?: string,
   /** The caller's supportsStaticESM (babel-jest: false; undefined when it does not say). */
   callerSupportsStaticESM?: boolean,
+  /** The input file, when it is what the plain program runs (function-source.ts). */
+  source?: SourceIdentity,
 ): Instrumentation {
   const scope = program.scope;
   // Temporaries: program-level uids that also appear nowhere in the source text (the program
@@ -113,6 +120,8 @@ export function instrumentProgram(
     return types.identifier(helperNames[key]);
   };
   const tables = new Map<string, Table>();
+  /** [start, end) of every class's source text: toString of a class shows the whole class. */
+  const classRanges: number[] = [];
   const functions: FunctionEntry[] = [];
   const slots = new WeakMap<t.Node, Slot>();
   /** Per class: the slots of its `<instance_members_initializer>` and `<static_initializer>`. */
@@ -135,14 +144,24 @@ export function instrumentProgram(
     return types.callExpression(types.identifier(helperNames.XV), [iterate]);
   }
 
-  function addEntry(name: string, pos: FunctionEntry): Slot {
+  /** The base binding of a new table: named after the input when toString can be given back. */
+  function newBase(): { base: t.Identifier; named: boolean } {
+    if (source) {
+      const name = baseName(source, tables.size);
+      if (!words.has(name) && !scope.hasBinding(name)) return { base: types.identifier(name), named: true };
+    }
+    return { base: fresh('b'), named: false };
+  }
+
+  function addEntry(name: string, pos: FunctionEntry, range: readonly [number, number]): Slot {
     let table = tables.get(pos.file);
     if (!table) {
-      table = { file: pos.file, base: fresh('b'), flat: [] };
+      table = { file: pos.file, ...newBase(), flat: [], ranges: [] };
       tables.set(pos.file, table);
     }
     const k = table.flat.length / 3;
     table.flat.push(name, pos.line, pos.column);
+    table.ranges.push(range[0], range[1]);
     functions.push({ name, file: pos.file, line: pos.line, column: pos.column });
     return { table, k };
   }
@@ -151,7 +170,7 @@ export function instrumentProgram(
   function classSlot(cls: t.Class, kind: 'instance' | 'static'): Slot {
     let entry = classSlots.get(cls);
     if (!entry) classSlots.set(cls, (entry = {}));
-    return (entry[kind] ??= addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...mapper.initializerPosition(cls, kind) }));
+    return (entry[kind] ??= addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...mapper.initializerPosition(cls, kind) }, mapper.classText(cls)));
   }
 
   function register(path: NodePath<t.Function | t.StaticBlock>): void {
@@ -165,7 +184,7 @@ export function instrumentProgram(
       slots.set(node, classSlot(path.parentPath!.parentPath!.node as t.Class, 'static'));
       return;
     }
-    slots.set(node, addEntry(functionName(path) || ANONYMOUS, { name: '', ...mapper.position(path) }));
+    slots.set(node, addEntry(functionName(path) || ANONYMOUS, { name: '', ...mapper.position(path) }, mapper.functionText(path as NodePath<t.Function>)));
   }
 
   // Field initialisers run in a frame of their own, `<instance_members_initializer>` (above the
@@ -177,6 +196,7 @@ export function instrumentProgram(
   function instrumentClass(path: NodePath<t.Class>): void {
     const cls = path.node;
     if (!cls.loc || path.findParent((p) => p.isWithStatement())) return;
+    classRanges.push(...mapper.classText(cls));
     const ctor = cls.body.body.find((m): m is t.ClassMethod => m.type === 'ClassMethod' && m.kind === 'constructor');
     const ctorSlot = !cls.superClass && ctor ? slots.get(ctor) : undefined;
     for (const m of cls.body.body) {
@@ -307,9 +327,16 @@ export function instrumentProgram(
   }
   // `var`: a function running early in an import cycle sees `undefined` and the runtime's
   // '(unregistered)' placeholder frame instead of a TDZ error.
+  let classesGiven = false;
   for (const table of tables.values()) {
     const list = types.arrayExpression(table.flat.map((v) => (typeof v === 'number' ? types.numericLiteral(v) : types.stringLiteral(v))));
-    header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), [types.stringLiteral(table.file), list]))]));
+    const args: t.Expression[] = [types.stringLiteral(table.file), list];
+    if (source && table.named) {
+      // The classes go with the first table only: the runtime keeps them per input file.
+      args.push(sourceInfoExpression(types, { ...source, name: table.base.name, ranges: table.ranges, classes: classesGiven ? [] : classRanges }));
+      classesGiven = true;
+    }
+    header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), args))]));
   }
   if (depthAtStart) header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(depthAtStart), member(w, 'depth'))]));
   header.push(...helperStatements(template, helperNames, [...usedHelpers].sort()));
@@ -333,6 +360,18 @@ export function instrumentProgram(
           });
         };
   return { functions, afterOtherPlugins };
+}
+
+/** `{ name, path, hash, ranges, classes }` as an object literal. */
+function sourceInfoExpression(types: Types, info: SourceInfo): t.ObjectExpression {
+  const numbers = (list: number[]) => types.arrayExpression(list.map((n) => types.numericLiteral(n)));
+  return types.objectExpression([
+    types.objectProperty(types.identifier('name'), types.stringLiteral(info.name)),
+    types.objectProperty(types.identifier('path'), types.stringLiteral(info.path)),
+    types.objectProperty(types.identifier('hash'), types.stringLiteral(info.hash)),
+    types.objectProperty(types.identifier('ranges'), numbers(info.ranges)),
+    types.objectProperty(types.identifier('classes'), numbers(info.classes)),
+  ]);
 }
 
 /** The file says so at its top, or a previous pass already instrumented it. */

@@ -39,10 +39,42 @@ describe('loading by name, as Babel configs and babel-loader do (require)', () =
   for (const name of ['@stackring/babel-plugin', '@stackring']) {
     it(`plugins: ["${name}"]`, () => {
       const out = transformSync('function f() { return 1; }', { ...bare, cwd: workspaceRoot, filename: join(workspaceRoot, 'x.cjs'), plugins: [name] });
-      expect(out?.code).toMatch(/_w\.enter\(_b \+ 0\)/);
+      expect(out?.code).toMatch(/_w\.enter\(_b\$[0-9a-f]{10} \+ 0\)/);
       expect(out?.code).toMatch(/require\("@stackring\/runtime"\)/);
     });
   }
+});
+
+describe('where functions\' source text lies, for Function.prototype.toString', () => {
+  const code = 'class A { static m(x) { return x; } get g() { return 1; } }\nconst f = (a = () => 1) => a();\n';
+  const sourceOf = (out: string | null | undefined) => {
+    const m = /_r\("[^"]*", \[[^\]]*\], (\{[\s\S]*?\})\);/.exec(out ?? '');
+    // eslint-disable-next-line no-new-func
+    return m ? (new Function(`return ${m[1]}`)() as { name: string; path: string; hash: string; ranges: number[]; classes: number[] }) : undefined;
+  };
+  it('registers the input\'s path, hash and each function\'s and class\'s text, under a base named after the content', () => {
+    const out = transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code;
+    const info = sourceOf(out)!;
+    expect(info.path).toBe('/p/a.js');
+    expect(info.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(info.name).toBe(`_b$${info.hash.slice(0, 10)}`);
+    expect(out).toContain(`_w.enter(${info.name} + 0)`);
+    const texts = [];
+    for (let i = 0; i < info.ranges.length; i += 2) texts.push(code.slice(info.ranges[i], info.ranges[i + 1]));
+    // As V8's toString shows them: a static method without `static`.
+    expect(texts).toEqual(['m(x) { return x; }', 'get g() { return 1; }', '(a = () => 1) => a()', '() => 1']);
+    expect(code.slice(info.classes[0], info.classes[1])).toBe('class A { static m(x) { return x; } get g() { return 1; } }');
+    // Another content, another name.
+    expect(sourceOf(transformSync(code + ';', { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code)!.name).not.toBe(info.name);
+  });
+  it('registers nothing of it when another plugin of the pass compiles the input, or the file has no name', () => {
+    const withTypeScript = transformSync(code, { ...bare, filename: '/p/a.ts', plugins: [plugin], presets: [['@babel/preset-typescript', {}]] })?.code;
+    expect(sourceOf(withTypeScript)).toBeUndefined();
+    expect(withTypeScript).toMatch(/_w\.enter\(_b \+ 0\)/);
+    expect(sourceOf(transformSync(code, { ...bare, plugins: [plugin] })?.code)).toBeUndefined();
+    // A syntax plugin only parses: the input is still what runs.
+    expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin, '@babel/plugin-syntax-jsx'] })?.code)).toBeDefined();
+  });
 });
 
 describe('module kind', () => {
