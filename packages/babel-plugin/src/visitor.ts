@@ -246,7 +246,18 @@ export function instrumentProgram(
     const prologue = types.variableDeclaration(suspends ? 'let' : 'const', declarators);
     const exit = types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(ids.d)]));
     const finalizer = suspends ? types.ifStatement(types.binaryExpression('>=', types.cloneNode(ids.d), types.numericLiteral(0)), exit) : exit;
-    const tryStatement = types.tryStatement(types.blockStatement(hoistFunctions(types, path, statements)), null, types.blockStatement([finalizer]));
+    const finalizerBlock = types.blockStatement([finalizer]);
+    // On the line of the body's closing brace: with retainLines (the loading hooks) the last
+    // line of the body keeps its own text, which Node shows when an exception there is uncaught.
+    const tryBlock = types.blockStatement(hoistFunctions(types, path, statements));
+    const bodyLoc = node.type === 'StaticBlock' ? node.loc : (node.body as t.Node).loc;
+    if (bodyLoc) {
+      const at = { ...bodyLoc, start: bodyLoc.end };
+      tryBlock.loc = bodyLoc;
+      finalizerBlock.loc = at;
+      finalizer.loc = at;
+    }
+    const tryStatement = types.tryStatement(tryBlock, null, finalizerBlock);
     markRewritten(tryStatement);
     if (usingFunctions.has(node)) usingFunctions.set(node, ids);
     if (node.type === 'StaticBlock') {

@@ -6,8 +6,11 @@ import * as nodeModule from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { installRequireHook } from './hooks/cjs-hook.js';
 
-// Node's own error stacks then show original positions (the instrumented files carry maps).
-process.setSourceMapsEnabled(true);
+// Source maps stay as the app has them (--enable-source-maps, or a loader such as tsx turning
+// them on): Node formats mapped frames its own way (an ES module's frames as paths instead of
+// file: URLs, `<anonymous>` for its top-level code), so turning them on would change the app's
+// error stacks. The instrumented files keep their lines (retainLines) and carry inline maps
+// for when they are on.
 
 /** Longest the app waits for a sampling agent to start (see below). */
 const AGENT_WAIT_MS = 3000;

@@ -169,17 +169,20 @@ describe('loading hooks and require(esm)', () => {
 });
 
 describe('loading hooks and error stacks', () => {
-  it("keeps Node's error stacks at the original positions (source maps)", () => {
+  it("keeps Node's error stacks but for columns, and at the original columns too when the app turns source maps on", () => {
     const app = join(fixtures, 'apps', 'throws.cjs');
     const register = fileURLToPath(new URL('../dist/register.js', import.meta.url));
+    const hooked = (args: string[]) =>
+      spawnSync(process.execPath, [...args, '--import', register, app], { encoding: 'utf8', env: { ...env, STACKRING_CACHE_DIR: join(dir, 'throws-cache') } });
     const plain = spawnSync(process.execPath, [app], { encoding: 'utf8' });
-    const hooked = spawnSync(process.execPath, ['--import', register, app], {
-      encoding: 'utf8',
-      env: { ...env, STACKRING_CACHE_DIR: join(dir, 'throws-cache') },
-    });
     expect(plain.stdout).toContain(`${app}:3:11`);
     expect(plain.stdout).toContain('at Object.run (');
-    expect(hooked.stdout).toBe(plain.stdout);
+    const withoutColumns = (text: string) => text.replace(/:(\d+):\d+\)/g, ':$1)');
+    const asRun = hooked([]).stdout;
+    expect(asRun).not.toBe(plain.stdout); // the inserted code moves columns...
+    expect(withoutColumns(asRun)).toBe(withoutColumns(plain.stdout)); // ...and nothing else
+    // The inline maps lead back to the original columns when source maps are on.
+    expect(hooked(['--enable-source-maps']).stdout).toBe(plain.stdout);
   });
 });
 

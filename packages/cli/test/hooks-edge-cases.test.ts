@@ -85,6 +85,28 @@ describe('the loading hooks at the edges', () => {
     expect(second.stdout).toBe('function function true fresh 2\n');
   });
 
+  it('leave error stacks as the app has them, apart from columns: caught, uncaught, ES module and CommonJS', () => {
+    // Source maps stay off unless the app turns them on: Node formats mapped frames its own
+    // way (paths for file: URLs, `<anonymous>`), and mapping every stack costs the app time.
+    // The line Node prints for an uncaught exception is the app's own (retainLines, and the
+    // inserted `finally` on the body's closing line), give or take its indentation.
+    const app = join(apps, 'error-stacks', 'app.mjs');
+    const plain = spawnSync(process.execPath, [app], { encoding: 'utf8' });
+    const hooked = run(process.execPath, ['--import', register, app], 'error-stacks');
+    const normal = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => line.replace(/:(\d+):\d+/g, ':$1').trim())
+        .filter((line) => !/^\^$/.test(line))
+        .join('\n');
+    expect(plain.status).toBe(1);
+    expect(plain.stdout).toContain(`at outer (${pathToFileURL(app).href}:`);
+    expect(plain.stderr).toMatch(/app\.mjs:22\n {4}throw new Error\('uncaught'\);\n/);
+    expect(hooked.status).toBe(1);
+    expect(normal(hooked.stdout)).toBe(normal(plain.stdout));
+    expect(normal(hooked.stderr)).toBe(normal(plain.stderr));
+  });
+
   it('drop a byte order mark as Node does, so line 1 keeps its columns', () => {
     const { code } = instrumentSource('\uFEFFconst x = 1; function f() { return x; }\n', '/app/bom.js', { format: 'commonjs', sourceMaps: false });
     expect(code).toContain('"f", 1, 14');
