@@ -1,11 +1,12 @@
 // Wrapping a body in `try` turns it into a block: function declarations at the top of the body
-// become block-scoped. They are moved to the top of the try block, so that they still see the
-// body's let/const/class and are initialised before any other statement runs, as they were.
-// A name that a block-scoped declaration would clash with (a var, a parameter, a duplicate
-// declaration, an Annex B function in a nested block) is answered with
-// `var name = function (...) {...}` at the same place: var-scoped like the original
-// declaration, initialised first, `fn.name` kept by inference, and recursion going through the
-// (reassignable) binding as before.
+// become block-scoped. A block's function declarations are still initialised when the block is
+// entered, before any of its statements runs, and still see the body's let/const/class: they
+// stay where they are (so that every line keeps its place, which error stacks show when source
+// maps are off). A name that a block-scoped declaration would clash with (a var, a parameter, a
+// duplicate declaration, an Annex B function in a nested block) is answered with
+// `var name = function (...) {...}`, moved to the top of the block: var-scoped like the
+// original declaration, initialised first, `fn.name` kept by inference, and recursion going
+// through the (reassignable) binding as before.
 import type { NodePath, types as t } from '@babel/core';
 
 type Types = typeof t;
@@ -48,18 +49,19 @@ function clashingNames(types: Types, fn: NodePath<t.Function | t.StaticBlock>, b
 }
 
 /**
- * Reorders a body's statements for wrapping in try: function declarations first (the clashing
- * ones as var-assigned function expressions), then the rest in order.
+ * A body's statements for wrapping in try: the clashing function declarations first, as
+ * var-assigned function expressions, then the rest in order.
  */
 export function hoistFunctions(types: Types, fn: NodePath<t.Function | t.StaticBlock>, body: t.Statement[]): t.Statement[] {
   if (!body.some((s) => s.type === 'FunctionDeclaration')) return body;
   const clashes = clashingNames(types, fn, body);
+  if (clashes.size === 0) return body;
   const first: t.Statement[] = [];
   const rest: t.Statement[] = [];
   for (const stmt of body) {
-    if (stmt.type !== 'FunctionDeclaration' || !stmt.id) {
+    if (stmt.type !== 'FunctionDeclaration' || !stmt.id || !clashes.has(stmt.id.name)) {
       rest.push(stmt);
-    } else if (clashes.has(stmt.id.name)) {
+    } else {
       const expr = types.functionExpression(null, stmt.params, stmt.body, stmt.generator, stmt.async);
       expr.loc = stmt.loc;
       expr.start = stmt.start;
@@ -68,8 +70,6 @@ export function hoistFunctions(types: Types, fn: NodePath<t.Function | t.StaticB
       const decl = types.variableDeclaration('var', [types.variableDeclarator(types.identifier(stmt.id.name), expr)]);
       decl.loc = stmt.loc;
       first.push(decl);
-    } else {
-      first.push(stmt);
     }
   }
   return [...first, ...rest];

@@ -307,9 +307,9 @@ export function cacheDirectory(): string {
  * What this file makes of Babel's output (source maps without names, format detection, ...):
  * bump it when that changes, so that no cache keeps what an older stackring wrote; and when the
  * plugin's output changes before its version does (5: the function source text argument; 6:
- * the inserted `finally` on the body's closing line).
+ * the inserted `finally` on the body's closing line; 7: function declarations left in place).
  */
-const OUTPUT_REVISION = 6;
+const OUTPUT_REVISION = 7;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
