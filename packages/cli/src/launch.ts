@@ -3,6 +3,7 @@
 // too), STACKRING_* variables carry the agent's options.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -21,6 +22,46 @@ export function normaliseCommand(command: string[]): string[] {
   return command;
 }
 
+/** V8's default JavaScript stack for the main thread, in KiB (64-bit). */
+const V8_STACK_KIB = 984;
+
+/**
+ * The `--stack-size` (KiB) for a Node process whose code is instrumented: twice V8's default.
+ * Instrumented frames are larger (the frame's token, the try/finally; up to about twice as
+ * large for a tiny recursive function, a fifth larger for acorn's parser), so a recursion that
+ * fits plain could overflow instrumented. Kept 1 MiB under the process's stack limit (the main
+ * thread's stack is the process's, 8 MiB on most systems); undefined where that limit is
+ * unknown to be large enough (Windows reserves the main thread's stack in node.exe).
+ */
+export function instrumentedStackSize(limits: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
+  const wanted = 2 * V8_STACK_KIB;
+  if (process.platform === 'win32') return undefined;
+  let soft: number | null = 8 * 1024 * 1024; // macOS and the BSDs: 8 MiB unless lowered
+  if (process.platform === 'linux') {
+    try {
+      const match = /^Max stack size\s+(\S+)/m.exec(limits());
+      soft = match ? (match[1] === 'unlimited' ? null : Number(match[1])) : NaN;
+    } catch {
+      return undefined;
+    }
+  }
+  if (soft === null) return wanted;
+  if (!Number.isFinite(soft)) return undefined;
+  const room = Math.floor(soft / 1024) - 1024;
+  return room >= wanted ? wanted : room > V8_STACK_KIB ? room : undefined;
+}
+
+/**
+ * A command that runs Node itself gets the larger stack (see instrumentedStackSize), unless
+ * it sets one. Node refuses --stack-size in NODE_OPTIONS: Node processes the command starts
+ * in turn keep V8's default.
+ */
+export function withInstrumentedStack(command: string[], stackSize: number | undefined): string[] {
+  const [file, ...args] = command;
+  if (stackSize === undefined || file !== process.execPath || args.some((a) => /^--stack[-_]size(=|$)/.test(a))) return command;
+  return [file, `--stack-size=${stackSize}`, ...args];
+}
+
 export interface LaunchResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -28,7 +69,7 @@ export interface LaunchResult {
 }
 
 export function launch(command: string[], env: Record<string, string>, onStart?: (pid: number) => void): Promise<LaunchResult> {
-  const [file, ...args] = normaliseCommand(command);
+  const [file, ...args] = withInstrumentedStack(normaliseCommand(command), instrumentedStackSize());
   const nodeOptions = [process.env.NODE_OPTIONS, `--import=${JSON.stringify(registerPath).slice(1, -1)}`].filter(Boolean).join(' ');
   const child = spawn(file!, args, {
     stdio: 'inherit',

@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from '@babel/parser';
 import { createRequire } from 'node:module';
 import { runTsApp, TS_APP_FUNCTIONS, TS_APP_OUTPUT } from './typescript-app.js';
+import { instrumentedStackSize, withInstrumentedStack } from '../src/launch.js';
 
 const require = createRequire(import.meta.url);
 
@@ -183,6 +184,36 @@ describe('loading hooks and error stacks', () => {
     expect(withoutColumns(asRun)).toBe(withoutColumns(plain.stdout)); // ...and nothing else
     // The inline maps lead back to the original columns when source maps are on.
     expect(hooked(['--enable-source-maps']).stdout).toBe(plain.stdout);
+  });
+});
+
+describe('the stack of an instrumented Node process', () => {
+  it('lets a recursion go as deep as it goes plain: instrumented frames are larger, the stack is too', () => {
+    const app = join(fixtures, 'apps', 'recursion-depth.cjs');
+    const plain = Number(spawnSync(process.execPath, [app], { encoding: 'utf8' }).stdout);
+    const run = cli(['run', '--', 'node', app]);
+    expect(run.stderr).toBe('');
+    const instrumented = Number(run.stdout);
+    // Without the larger stack: about half (the frame of this tiny function doubles).
+    const withV8Default = Number(cli(['run', '--', 'node', '--stack-size=984', app]).stdout);
+    expect(withV8Default).toBeLessThan(0.7 * plain);
+    expect(instrumented).toBeGreaterThan(0.85 * plain);
+  });
+
+  it('takes twice V8\'s stack, 1 MiB under the process\'s limit, never less than V8\'s, never on a guess', () => {
+    const limits = (soft: string) => () => `Limit                     Soft Limit           Hard Limit           Units\nMax stack size            ${soft}              unlimited            bytes\n`;
+    if (process.platform === 'linux') {
+      expect(instrumentedStackSize(limits('8388608'))).toBe(1968);
+      expect(instrumentedStackSize(limits('unlimited'))).toBe(1968);
+      expect(instrumentedStackSize(limits(String(2560 * 1024)))).toBe(1536);
+      expect(instrumentedStackSize(limits(String(1024 * 1024)))).toBeUndefined();
+      expect(instrumentedStackSize(() => 'nothing about stacks')).toBeUndefined();
+      expect(instrumentedStackSize(() => { throw new Error('no /proc'); })).toBeUndefined();
+    }
+    expect(withInstrumentedStack([process.execPath, 'app.js'], 1968)).toEqual([process.execPath, '--stack-size=1968', 'app.js']);
+    expect(withInstrumentedStack([process.execPath, '--stack-size=500', 'app.js'], 1968)).toEqual([process.execPath, '--stack-size=500', 'app.js']);
+    expect(withInstrumentedStack(['npm', 'test'], 1968)).toEqual(['npm', 'test']);
+    expect(withInstrumentedStack([process.execPath, 'app.js'], undefined)).toEqual([process.execPath, 'app.js']);
   });
 });
 
