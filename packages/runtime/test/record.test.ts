@@ -120,6 +120,27 @@ describe('recording', () => {
     });
   }
 
+  it('lets signal-exit re-raise SIGINT as without stackring, and finishes the trace first', async () => {
+    // With the recorder's listener counted, signal-exit left the signal to it, it left the
+    // signal to signal-exit, and the app went on running after Ctrl-C.
+    const trace = join(dir, 'signal-exit.srt');
+    const child = spawn(process.execPath, [fixture, 'signal-exit', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => child.stdout!.once('data', r));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const exited = new Promise((r) => child.once('exit', (...a) => r(a)));
+    const [, exitSignal] = (await Promise.race([exited, new Promise((r) => setTimeout(() => r([null, 'still running']), 5000))])) as [number | null, string | null];
+    if (exitSignal === 'still running') child.kill('SIGKILL');
+    expect(exitSignal).toBe('SIGINT');
+    expect(out).toContain('{"onExit":"SIGINT"}');
+    const { warnings, chunks, samples } = read(trace);
+    expect(warnings).toEqual([]);
+    expect(chunks.at(-1)!.type).toBe('trailer');
+    expect(samples.length).toBeGreaterThan(20);
+  });
+
   it('keeps recording when the app handles SIGTERM itself and goes on', async () => {
     const trace = join(dir, 'handled.srt');
     const child = spawn(process.execPath, [fixture, 'handled', trace], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -5,6 +5,7 @@ import { hostProcess, hostTime, setThreadSingleton, threadSingleton } from '../t
 import { MessageChannel, Worker, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, sep } from 'node:path';
+import { constants } from 'node:os';
 import { announcements, threadState } from '../thread-state.js';
 import { Status } from '../thread-status.js';
 import { Control, ControlState, CONTROL_BYTES } from './control.js';
@@ -155,17 +156,36 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   };
   hostProcess.on('exit', finishOnExit);
   const onSignal = (signal: NodeJS.Signals) => {
-    // An app with its own handler decides: if it keeps running, so does the recording; if it
-    // exits, the exit handler finishes the trace.
-    if (hostProcess.listenerCount(signal) > 1) return;
-    // Otherwise stand in for Node's default behaviour: finish the trace, then die of the signal.
-    finishOnExit();
+    if (hostProcess.listeners(signal).every((listener) => listener === onSignal)) {
+      // No handler of the app's: stand in for Node's default behaviour, finish the trace, then
+      // die of the signal.
+      finishOnExit();
+      hostProcess.removeListener(signal, onSignal);
+      hostProcess.kill(hostProcess.pid, signal);
+      return;
+    }
+    // The app's handlers decide, and must see the listeners they would see without stackring:
+    // signal-exit (behind execa, foreground-child, write-file-atomic...) raises the signal
+    // again only when its own listeners are all there are, and otherwise leaves it to the
+    // others; with ours counted, neither acted and Ctrl-C left the app running. So this one
+    // steps aside while they run (it runs first), and a handler that raises the signal again
+    // at this process finishes the trace first. If the app exits, the exit handler finishes
+    // it; if it goes on, so does the recording, and this listener comes back.
     hostProcess.removeListener(signal, onSignal);
-    hostProcess.kill(hostProcess.pid, signal);
+    const kill = hostProcess.kill;
+    const number = constants.signals[signal];
+    hostProcess.kill = function (pid: number, sig?: string | number) {
+      if (Number(pid) === hostProcess.pid && (sig === signal || sig === number)) finishOnExit();
+      return Reflect.apply(kill, this, arguments) as true;
+    };
+    hostProcess.nextTick(() => {
+      hostProcess.kill = kill;
+      if (Atomics.load(controlWords, Control.STATE) === ControlState.RUNNING) hostProcess.prependListener(signal, onSignal);
+    });
   };
   if (resolved.record !== null) {
-    hostProcess.on('SIGINT', onSignal);
-    hostProcess.on('SIGTERM', onSignal);
+    hostProcess.prependListener('SIGINT', onSignal);
+    hostProcess.prependListener('SIGTERM', onSignal);
   }
 
   const handle: AgentHandle = {
