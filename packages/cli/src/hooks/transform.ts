@@ -80,8 +80,11 @@ export interface InstrumentOptions {
   frameRuntime?: string;
   /** Compile TypeScript in the same pass (default: by the file name's extension). */
   typescript?: boolean;
-  /** The map from the original source to `source`, when an earlier step compiled it (vite). */
-  inputSourceMap?: object;
+  /**
+   * The map from the original source to `source`, when an earlier step compiled it (vite);
+   * false to ignore the map a file names (positions then stay those of `source`).
+   */
+  inputSourceMap?: object | false;
 }
 
 export interface InstrumentResult {
