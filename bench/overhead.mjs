@@ -10,6 +10,8 @@
 //                  (STACKRING_V8_INLINING=0; the runtime raises them otherwise)
 //   agent idle     the same with the agent started but not sampling
 //   sampled 1 kHz  the same with the agent sampling every millisecond
+//   leaves skipped the same, sampled at 1 kHz, with trivial leaf functions left alone
+//                  (STACKRING_SKIP_TRIVIAL_LEAVES=1, the plugin's skipTrivialLeaves)
 //   cpu-prof       node --cpu-prof (V8's sampling profiler, for comparison)
 //   istanbul       the same files stackring instruments (the workload's own and the npm
 //                  package files it loads) instrumented for coverage with babel-plugin-istanbul,
@@ -46,6 +48,7 @@ const variants = {
   'V8 budgets': { args: ['--import', register], env: { ...stackringEnv, STACKRING_V8_INLINING: '0' } },
   'agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
+  'leaves skipped': { args: ['--import', register], env: { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir], env: {} },
   istanbul: { args: ['--import', istanbulHook], env: {} }, // + the workload's manifest
 };
@@ -62,6 +65,7 @@ const run = (args, env, name, iterations) =>
 const manifests = {};
 for (const name of workloads) {
   if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz']) run(['--import', register], stackringEnv, name, 1);
+  if (variants['leaves skipped']) run(['--import', register], { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' }, name, 1);
   if (variants.istanbul) {
     const { manifestFile } = await prepareIstanbul(name, stackringEnv, (env) => run(['--import', istanbulHook], env, name, 1));
     manifests[name] = manifestFile;

@@ -187,6 +187,19 @@ describe('loading hooks and error stacks', () => {
   });
 });
 
+describe('run --skip-trivial-leaves', () => {
+  it('leaves alone the functions that can call nothing, and only with the flag', () => {
+    const app = join(fixtures, 'apps', 'leaves.cjs');
+    const as = (args: string[]) => {
+      const r = cli(['run', ...args, '--', 'node', app], { env: { STACKRING_CACHE_DIR: join(dir, 'leaves-cache') } });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout);
+    };
+    expect(as([])).toEqual({ result: 4, leaf: true, caller: true });
+    expect(as(['--skip-trivial-leaves'])).toEqual({ result: 4, leaf: false, caller: true });
+  });
+});
+
 describe('the stack of an instrumented Node process', () => {
   it('lets a recursion go as deep as it goes plain: instrumented frames are larger, the stack is too', () => {
     const app = join(fixtures, 'apps', 'recursion-depth.cjs');

@@ -7,6 +7,7 @@ export interface AgentArgs {
   watchdog: number;
   watchdogFile?: string;
   nodeModules: boolean;
+  skipTrivialLeaves: boolean;
   include?: string[];
   exclude?: string[];
 }
@@ -21,6 +22,11 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
     .option('watchdog', { type: 'number', default: 0, describe: 'report where the event loop blocks for this many ms or more (0: off)' })
     .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
     .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })
+    .option('skip-trivial-leaves', {
+      type: 'boolean',
+      default: false,
+      describe: 'leave alone functions that can call nothing (cheaper; their time goes to their callers)',
+    })
     .option('include', { type: 'string', array: true, describe: 'only instrument files matching these globs' })
     .option('exclude', { type: 'string', array: true, describe: 'do not instrument files matching these globs' })
     .check((a) => {
@@ -38,6 +44,7 @@ export function agentEnv(args: AgentArgs): Record<string, string> {
   };
   if (args.watchdogFile) env.STACKRING_WATCHDOG_FILE = args.watchdogFile;
   if (args.nodeModules) env.STACKRING_NODE_MODULES = '1';
+  if (args.skipTrivialLeaves) env.STACKRING_SKIP_TRIVIAL_LEAVES = '1';
   if (args.include?.length) env.STACKRING_INCLUDE = args.include.join(',');
   if (args.exclude?.length) env.STACKRING_EXCLUDE = args.exclude.join(',');
   return env;

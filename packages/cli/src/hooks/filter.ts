@@ -82,7 +82,10 @@ const runtimeFor = (() => {
   return { module: pathToFileURL(join(dirname(manifest), exported.import)).href, commonjs: require.resolve('@stackring/runtime') };
 })();
 
-/** Plugin options: the runtime's location, and STACKRING_INCLUDE / STACKRING_EXCLUDE globs. */
+/**
+ * Plugin options: the runtime's location, STACKRING_INCLUDE / STACKRING_EXCLUDE globs, and
+ * STACKRING_SKIP_TRIVIAL_LEAVES=1 for the plugin's skipTrivialLeaves.
+ */
 export function pluginOptionsFromEnv(format: 'module' | 'commonjs'): Record<string, unknown> {
   const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
   const options: Record<string, unknown> = { runtime: runtimeFor[format] };
@@ -90,5 +93,6 @@ export function pluginOptionsFromEnv(format: 'module' | 'commonjs'): Record<stri
   const exclude = list(process.env.STACKRING_EXCLUDE);
   if (include) options.include = include;
   if (exclude) options.exclude = exclude;
+  if (process.env.STACKRING_SKIP_TRIVIAL_LEAVES === '1') options.skipTrivialLeaves = true;
   return options;
 }
