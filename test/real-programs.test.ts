@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Real programs nobody here wrote, recorded with every file instrumented (dependencies too),
-// through the real CLI: the TypeScript compiler (one 9 MB CommonJS file) and a vite build
-// (ES modules, a native bundler, worker threads). Each must produce exactly what it produces
+// through the real CLI: the TypeScript compiler (one 9 MB CommonJS file), prettier, eslint
+// (which loads its config with import()) and a vite build (ES modules, a native bundler,
+// worker threads). Each must produce exactly what it produces
 // plain, and a trace that reports cleanly with the program's own functions in it.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'packages/cli/dist/bin.js');
@@ -51,6 +52,40 @@ describe('real programs, recorded with every file instrumented', () => {
     expect(folded).toMatch(/executeCommandLine;.*performCompilation;/);
     expect(folded).toMatch(/;checkSourceFile/);
   }, 180_000); // the first start instruments tsc's 9 MB file (about 10 s here)
+
+  it('prettier formats a large file the same, and its trace shows the printer', () => {
+    const project = join(dir, 'prettier-project');
+    mkdirSync(project, { recursive: true });
+    cpSync(join(root, 'node_modules/acorn/dist/acorn.js'), join(project, 'input.js'));
+    const prettier = join(root, 'node_modules/prettier/bin/prettier.cjs');
+    const plain = node([prettier, 'input.js'], project);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout.length).toBeGreaterThan(100_000);
+    const { run, folded } = record('prettier', [prettier, 'input.js'], project);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(folded).toMatch(/(^|;)printAstToDoc[; ]/m);
+    expect(folded).toMatch(/(^|;)printDocToString[; ]/m);
+  }, 120_000);
+
+  it('eslint reports the same problems, and its trace shows the rules running', () => {
+    const project = join(dir, 'eslint-project');
+    mkdirSync(project, { recursive: true });
+    cpSync(join(root, 'node_modules/acorn/dist/acorn.js'), join(project, 'input.js'));
+    // The recommended rules, with acorn's UMD globals: a few real problems to report.
+    writeFileSync(
+      join(project, 'eslint.config.cjs'),
+      `const js = require(${JSON.stringify(join(root, 'node_modules/@eslint/js'))});\nmodule.exports = [js.configs.recommended, { languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: { module: 'readonly', exports: 'writable', define: 'readonly', globalThis: 'readonly', self: 'readonly' } } }];\n`,
+    );
+    const eslint = join(root, 'node_modules/eslint/bin/eslint.js');
+    const plain = node([eslint, 'input.js', '-f', 'json'], project);
+    expect(plain.code, plain.stderr).toBe(1); // problems found
+    expect(JSON.parse(plain.stdout)[0].messages.length).toBeGreaterThan(0);
+    const { run, folded } = record('eslint', [eslint, 'input.js', '-f', 'json'], project);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(folded).toMatch(/Linter\.verify[; ].*runRules/m);
+  }, 120_000);
 
   it('vite builds the same files, and its trace shows the build', () => {
     const project = join(dir, 'vite-project');
