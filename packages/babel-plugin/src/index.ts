@@ -18,6 +18,8 @@ export interface StackringMetadata {
 }
 
 const PLUGIN_NAME = 'stackring';
+/** Babel callers (their `caller.name`) that bundle what the plugin outputs. */
+const BUNDLERS = new Set(['babel-loader', '@rollup/plugin-babel', 'rollup-plugin-babel', '@parcel/transformer-babel', 'esbuild-plugin-babel', 'vite-plugin-babel']);
 
 type Api = ConfigAPI & { types: typeof t; template: Parameters<typeof instrumentProgram>[1]; version: string };
 
@@ -41,6 +43,9 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
   const types = api.types;
   // Whether the caller loads the output as an ES module (api.caller also keys Babel's config cache on it).
   const callerSupportsStaticESM = api.caller?.((caller) => (caller as { supportsStaticESM?: boolean } | undefined)?.supportsStaticESM);
+  // A bundler rewrites the output again (webpack turns `foo()` of an import into
+  // `(0, _mod.foo)()`), so the input is not the text the plain program's functions have.
+  const callerBundles = api.caller?.((caller) => BUNDLERS.has(String((caller as { name?: unknown } | undefined)?.name))) === true;
 
   function wanted(filename: string | undefined, cwd: string): boolean {
     if (!filename) return !include;
@@ -65,7 +70,7 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
           const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
           const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
           const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
-          const source = sourceIdentity(file.code, filename, file.opts.cwd ?? process.cwd(), (file.opts as { plugins?: [] }).plugins, PLUGIN_NAME);
+          const source = callerBundles ? undefined : sourceIdentity(file.code, filename, file.opts.cwd ?? process.cwd(), (file.opts as { plugins?: [] }).plugins, PLUGIN_NAME);
           const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType, callerSupportsStaticESM, source);
           (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
           if (afterOtherPlugins) pending.set(file, afterOtherPlugins);

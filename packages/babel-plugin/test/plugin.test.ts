@@ -67,11 +67,14 @@ describe('where functions\' source text lies, for Function.prototype.toString', 
     // Another content, another name.
     expect(sourceOf(transformSync(code + ';', { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code)!.name).not.toBe(info.name);
   });
-  it('registers nothing of it when another plugin of the pass compiles the input, or the file has no name', () => {
+  it('registers nothing of it when another plugin of the pass compiles the input, a bundler takes the output, or the file has no name', () => {
     const withTypeScript = transformSync(code, { ...bare, filename: '/p/a.ts', plugins: [plugin], presets: [['@babel/preset-typescript', {}]] })?.code;
     expect(sourceOf(withTypeScript)).toBeUndefined();
     expect(withTypeScript).toMatch(/_w\.enter\(_b \+ 0\)/);
     expect(sourceOf(transformSync(code, { ...bare, plugins: [plugin] })?.code)).toBeUndefined();
+    // A bundler's loader: the bundler rewrites the output again.
+    expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin], caller: { name: 'babel-loader' } })?.code)).toBeUndefined();
+    expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin], caller: { name: '@babel/register' } })?.code)).toBeDefined();
     // A syntax plugin only parses: the input is still what runs.
     expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin, '@babel/plugin-syntax-jsx'] })?.code)).toBeDefined();
   });
