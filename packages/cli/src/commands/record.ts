@@ -5,7 +5,8 @@ import { agentEnv, commonAgentOptions, type AgentArgs } from './agent-args.js';
 import { EXPORT_FORMATS, type ExportFormat } from '@stackring/export';
 import { WEIGHTS, writeReport } from '../report.js';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { childRecordPid } from '@stackring/runtime/client';
 import { dim, yellow } from '../style.js';
 import { readTraceFile } from '@stackring/ring';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
@@ -22,23 +23,15 @@ function checkWritableDirectory(file: string): void {
   }
 }
 
-/**
- * Traces of child processes that inherited the recording (the runtime names them after the
- * main trace with their pid before the extension: app.12345.srt), written since `since`.
- */
+/** Traces of child processes that inherited the recording (app.12345.srt), written since `since`. */
 function childTraces(trace: string, since: number): string[] {
-  const ext = extname(trace);
-  const stem = basename(trace, ext);
-  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+${ext.replace('.', '\\.')}$`);
   const dir = dirname(trace);
   return readdirSync(dir)
-    .filter((name) => pattern.test(name))
-    .map((name) => join(dir, name))
-    .filter((file) => statSync(file).mtimeMs >= since)
-    .sort((x, y) => pidOf(x) - pidOf(y));
+    .map((name) => ({ file: join(dir, name), pid: childRecordPid(trace, join(dir, name)) }))
+    .filter(({ file, pid }) => pid !== undefined && statSync(file).mtimeMs >= since)
+    .sort((x, y) => x.pid! - y.pid!)
+    .map(({ file }) => file);
 }
-
-const pidOf = (file: string) => Number(/\.(\d+)\.[^.]*$/.exec(file)?.[1] ?? 0);
 
 /** Whether any of the traces names a function (stops at the first that does). */
 async function anyFunctionRegistered(traces: string[]): Promise<boolean> {

@@ -77,9 +77,28 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv): boolean {
  */
 export function recordPathOfProcess(path: string, owner: string | undefined, pid: number): string {
   if (owner === undefined || owner === '' || owner === String(pid)) return path;
+  return childRecordPath(path, pid);
+}
+
+/** Where process `pid` records when it inherited the recording to `path`: `app.12345.srt`. */
+export function childRecordPath(path: string, pid: number): string {
+  const { stem, extension } = splitRecordPath(path);
+  return `${stem}.${pid}${extension}`;
+}
+
+/** The pid of the child process whose trace `file` is, next to the main trace `path`; else undefined. */
+export function childRecordPid(path: string, file: string): number | undefined {
+  const { stem, extension } = splitRecordPath(path);
+  if (!file.startsWith(`${stem}.`) || !file.endsWith(extension)) return undefined;
+  const middle = file.slice(stem.length + 1, file.length - extension.length);
+  return /^[1-9]\d*$/.test(middle) ? Number(middle) : undefined;
+}
+
+/** `dir/app` and `.srt` of `dir/app.srt`; a name without a dot (or only a leading one) has no extension. */
+function splitRecordPath(path: string): { stem: string; extension: string } {
   const dot = path.lastIndexOf('.');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return dot > slash + 1 ? `${path.slice(0, dot)}.${pid}${path.slice(dot)}` : `${path}.${pid}`;
+  return dot > slash + 1 ? { stem: path.slice(0, dot), extension: path.slice(dot) } : { stem: path, extension: '' };
 }
 
 /** Marks the inherited STACKRING_RECORD as this process's, for the processes it starts. */
