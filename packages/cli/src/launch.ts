@@ -34,21 +34,24 @@ const V8_STACK_KIB = 984;
  * unknown to be large enough (Windows reserves the main thread's stack in node.exe).
  */
 export function instrumentedStackSize(limits: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
-  const wanted = 2 * V8_STACK_KIB;
   if (process.platform === 'win32') return undefined;
-  let soft: number | null = 8 * 1024 * 1024; // macOS and the BSDs: 8 MiB unless lowered
-  if (process.platform === 'linux') {
-    try {
-      const match = /^Max stack size\s+(\S+)/m.exec(limits());
-      soft = match ? (match[1] === 'unlimited' ? null : Number(match[1])) : NaN;
-    } catch {
-      return undefined;
-    }
-  }
-  if (soft === null) return wanted;
-  if (!Number.isFinite(soft)) return undefined;
-  const room = Math.floor(soft / 1024) - 1024;
+  // macOS and the BSDs: 8 MiB unless lowered.
+  const limitBytes = process.platform === 'linux' ? linuxStackLimit(limits) : 8 * 1024 * 1024;
+  if (limitBytes === undefined) return undefined;
+  const wanted = 2 * V8_STACK_KIB;
+  const room = Math.floor(limitBytes / 1024) - 1024;
   return room >= wanted ? wanted : room > V8_STACK_KIB ? room : undefined;
+}
+
+/** The soft RLIMIT_STACK in bytes (Infinity when unlimited), from /proc/self/limits' text. */
+function linuxStackLimit(limits: () => string): number | undefined {
+  try {
+    const soft = /^Max stack size\s+(\S+)/m.exec(limits())?.[1];
+    if (soft === 'unlimited') return Infinity;
+    return soft !== undefined && /^\d+$/.test(soft) ? Number(soft) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

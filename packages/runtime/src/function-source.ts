@@ -41,6 +41,7 @@ interface FunctionSources {
   readonly version: 1;
   /** Realms whose Function.prototype.toString gives back source text (their prototypes). */
   readonly patched: WeakSet<object>;
+  /** Keeps a file's source info (checked by registerFunctionSource). */
   add(info: SourceInfo): void;
   /** The plain program's text for an instrumented function's `text`, if known. */
   originalText(text: string): string | undefined;
@@ -110,7 +111,6 @@ function createFunctionSources(): FunctionSources {
     version: 1,
     patched: new WeakSet(),
     add(info) {
-      if (!isSourceInfo(info)) return;
       const key = `${info.hash}\0${info.path}`;
       let input = inputs.get(key);
       if (input === undefined) inputs.set(key, (input = { path: String(info.path), hash: String(info.hash), classes: Array.from(info.classes, Number) }));

@@ -27,7 +27,8 @@ function checkWritableDirectory(file: string): void {
 function childTraces(trace: string, since: number): string[] {
   const dir = dirname(trace);
   return readdirSync(dir)
-    .map((name) => ({ file: join(dir, name), pid: childRecordPid(trace, join(dir, name)) }))
+    .map((name) => join(dir, name))
+    .map((file) => ({ file, pid: childRecordPid(trace, file) }))
     .filter(({ file, pid }) => pid !== undefined && statSync(file).mtimeMs >= since)
     .sort((x, y) => x.pid! - y.pid!)
     .map(({ file }) => file);

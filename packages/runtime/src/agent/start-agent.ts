@@ -156,11 +156,12 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
   };
   hostProcess.on('exit', finishOnExit);
   const onSignal = (signal: NodeJS.Signals) => {
-    if (hostProcess.listeners(signal).every((listener) => listener === onSignal)) {
+    const appHandles = hostProcess.listeners(signal).some((listener) => listener !== onSignal);
+    hostProcess.removeListener(signal, onSignal);
+    if (!appHandles) {
       // No handler of the app's: stand in for Node's default behaviour, finish the trace, then
       // die of the signal.
       finishOnExit();
-      hostProcess.removeListener(signal, onSignal);
       hostProcess.kill(hostProcess.pid, signal);
       return;
     }
@@ -171,7 +172,6 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
     // steps aside while they run (it runs first), and a handler that raises the signal again
     // at this process finishes the trace first. If the app exits, the exit handler finishes
     // it; if it goes on, so does the recording, and this listener comes back.
-    hostProcess.removeListener(signal, onSignal);
     const kill = hostProcess.kill;
     const number = constants.signals[signal];
     hostProcess.kill = function (pid: number, sig?: string | number) {
