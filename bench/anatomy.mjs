@@ -15,7 +15,13 @@
 //                  try/finally removed and no exit: what the exception path costs;
 //   ring, armed    ring with the agent started, sampling every 60 s (so almost never): its
 //                  slow paths compiled in (RingWriter.warmSlowPaths), a second thread idle;
-//   ring, 1 kHz    ring with the agent sampling every millisecond, as `stackring record` does.
+//   ring, 1 kHz    ring with the agent sampling every millisecond, as `stackring record` does;
+//   warmed: both / enter / exit   ring with no agent, one or both of the writer's slow-path
+//                  calls compiled into the optimised code first (bench/anatomy-warm.cjs): what
+//                  each call costs once it is there, with nothing sampling;
+//   inspector, 1 kHz   (for reference, not shipped) ring sampled every millisecond by inspector
+//                  interrupts that seal keyframes, so neither slow path is ever taken
+//                  (bench/anatomy-inspector.cjs).
 // The structure and no-finally variants run with V8's default budgets, like the plain one. The
 // two agent variants get the raised budgets on the command line: the runtime sets them only
 // once the agent's worker runs, and a file loaded without the loading hooks (as here) does not
@@ -88,6 +94,10 @@ const variants = [
   { name: 'no finally', file: paths['no-finally'] },
   { name: 'ring, armed', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '60000' } },
   { name: 'ring, 1 kHz', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '1' } },
+  { name: 'warmed: both', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'both' } },
+  { name: 'warmed: enter', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'enter' } },
+  { name: 'warmed: exit', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'exit' } },
+  { name: 'inspector, 1 kHz', file: paths.ring, args: ['-r', here('./anatomy-inspector.cjs')] },
 ];
 
 const structureRuntime = require(`${dir}structure-runtime.cjs`);
@@ -110,5 +120,5 @@ console.log(`anatomy of the overhead: acorn parsing its own source (${(source.le
 for (const { name: n } of variants) {
   const m = median(times[n]);
   const perCall = n.startsWith('plain') ? '' : `  ${(((m - plain) * 1e6) / callsPerParse).toFixed(1)} ns per call over plain`;
-  console.log(`${n.padEnd(16)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
+  console.log(`${n.padEnd(18)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
 }
