@@ -49,7 +49,8 @@ describe('recording', () => {
     expect(s.span).toBeGreaterThan(950);
     expect(s.span).toBeLessThan(wall);
     expect(s.idle / s.total).toBeLessThan(0.1);
-    expect((s.byLeaf.get('spin')! + s.byLeaf.get('busy')!) / s.total).toBeGreaterThan(0.8);
+    // spin is a few nanoseconds per call: a run can have no sample in it at all.
+    expect(((s.byLeaf.get('spin') ?? 0) + (s.byLeaf.get('busy') ?? 0)) / s.total).toBeGreaterThan(0.8);
   });
 
   it('labels a mostly idle program idle for most of its time', () => {
