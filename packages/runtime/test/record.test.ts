@@ -27,6 +27,19 @@ function shares(samples: StackSample[], names: Map<string, string>) {
   return { count: main.length, span: main.at(-1)!.time - main[0]!.time, total, idle, byLeaf };
 }
 
+/**
+ * Starts the fixture recording itself in `mode`, waits until its agent runs and then `settleMs`
+ * more (so that there is something recorded), and collects what it prints.
+ */
+async function startRecording(mode: string, trace: string, settleMs: number) {
+  const child = spawn(process.execPath, [fixture, mode, trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  await new Promise((r) => child.stdout!.once('data', r));
+  await new Promise((r) => setTimeout(r, settleMs));
+  return { child, output: () => out };
+}
+
 function read(trace: string) {
   const { chunks, warnings } = readTraceFileSync(trace);
   const names = new Map<string, string>();
@@ -90,9 +103,7 @@ describe('recording', () => {
 
   it('leaves a readable trace when the process is killed with SIGKILL', async () => {
     const trace = join(dir, 'killed.srt');
-    const child = spawn(process.execPath, [fixture, 'forever', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((r) => child.stdout!.once('data', r));
-    await new Promise((r) => setTimeout(r, 500));
+    const { child } = await startRecording('forever', trace, 500);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const { warnings, samples, names } = read(trace);
@@ -108,9 +119,7 @@ describe('recording', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`finishes the trace on ${signal} and still dies of the signal`, async () => {
       const trace = join(dir, `${signal}.srt`);
-      const child = spawn(process.execPath, [fixture, 'serve', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise((r) => child.stdout!.once('data', r));
-      await new Promise((r) => setTimeout(r, 300));
+      const { child } = await startRecording('serve', trace, 300);
       child.kill(signal);
       const [, exitSignal] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null, string | null];
       expect(exitSignal).toBe(signal);
@@ -125,17 +134,13 @@ describe('recording', () => {
     // With the recorder's listener counted, signal-exit left the signal to it, it left the
     // signal to signal-exit, and the app went on running after Ctrl-C.
     const trace = join(dir, 'signal-exit.srt');
-    const child = spawn(process.execPath, [fixture, 'signal-exit', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    await new Promise((r) => child.stdout!.once('data', r));
-    await new Promise((r) => setTimeout(r, 300));
+    const { child, output } = await startRecording('signal-exit', trace, 300);
     child.kill('SIGINT');
     const exited = new Promise((r) => child.once('exit', (...a) => r(a)));
     const [, exitSignal] = (await Promise.race([exited, new Promise((r) => setTimeout(() => r([null, 'still running']), 5000))])) as [number | null, string | null];
     if (exitSignal === 'still running') child.kill('SIGKILL');
     expect(exitSignal).toBe('SIGINT');
-    expect(out).toContain('{"onExit":"SIGINT"}');
+    expect(output()).toContain('{"onExit":"SIGINT"}');
     const { warnings, chunks, samples } = read(trace);
     expect(warnings).toEqual([]);
     expect(chunks.at(-1)!.type).toBe('trailer');
@@ -144,15 +149,11 @@ describe('recording', () => {
 
   it('keeps recording when the app handles SIGTERM itself and goes on', async () => {
     const trace = join(dir, 'handled.srt');
-    const child = spawn(process.execPath, [fixture, 'handled', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    await new Promise((r) => child.stdout!.once('data', r));
-    await new Promise((r) => setTimeout(r, 200));
+    const { child, output } = await startRecording('handled', trace, 200);
     child.kill('SIGTERM');
     const [code] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null, string | null];
     expect(code).toBe(0);
-    const signalled = JSON.parse(out.trim().split('\n').at(-1)!).signalled as number;
+    const signalled = JSON.parse(output().trim().split('\n').at(-1)!).signalled as number;
     const { warnings, chunks, samples, names } = read(trace);
     expect(warnings).toEqual([]);
     expect(chunks.at(-1)!.type).toBe('trailer');
