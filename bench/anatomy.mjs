@@ -21,7 +21,10 @@
 //                  each call costs once it is there, with nothing sampling;
 //   inspector, 1 kHz   (for reference, not shipped) ring sampled every millisecond by inspector
 //                  interrupts that seal keyframes, so neither slow path is ever taken
-//                  (bench/anatomy-inspector.cjs).
+//                  (bench/anatomy-inspector.cjs);
+//   running reads, 1 kHz   (for reference, not shipped) ring copied every millisecond by
+//                  another thread while it runs, proven consistent by marks in the records,
+//                  so the writer is asked nothing (bench/anatomy-running.cjs).
 // The structure and no-finally variants run with V8's default budgets, like the plain one. The
 // two agent variants get the raised budgets on the command line: the runtime sets them only
 // once the agent's worker runs, and a file loaded without the loading hooks (as here) does not
@@ -98,6 +101,7 @@ const variants = [
   { name: 'warmed: enter', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'enter' } },
   { name: 'warmed: exit', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'exit' } },
   { name: 'inspector, 1 kHz', file: paths.ring, args: ['-r', here('./anatomy-inspector.cjs')] },
+  { name: 'running reads, 1 kHz', file: paths.ring, args: ['-r', here('./anatomy-running.cjs')] },
 ];
 
 const structureRuntime = require(`${dir}structure-runtime.cjs`);
@@ -120,5 +124,5 @@ console.log(`anatomy of the overhead: acorn parsing its own source (${(source.le
 for (const { name: n } of variants) {
   const m = median(times[n]);
   const perCall = n.startsWith('plain') ? '' : `  ${(((m - plain) * 1e6) / callsPerParse).toFixed(1)} ns per call over plain`;
-  console.log(`${n.padEnd(18)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
+  console.log(`${n.padEnd(21)} ${m.toFixed(2).padStart(7)} ms  ${(m / plain).toFixed(2)}x${perCall}`);
 }
