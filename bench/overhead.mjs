@@ -9,7 +9,10 @@
 //   V8 budgets     the same with V8's inlining budgets left at their defaults
 //                  (STACKRING_V8_INLINING=0; the runtime raises them otherwise)
 //   agent idle     the same with the agent started but not sampling
-//   sampled 1 kHz  the same with the agent sampling every millisecond
+//   sampled 1 kHz  the same with the agent sampling every millisecond (an area ring where the
+//                  machine allows: the writer is switched from outside)
+//   sub-buffers 1 kHz  the same with sub-buffer rings (STACKRING_AREA_RINGS=0): the writer
+//                  answers switch requests in its slow paths, as on ARM
 //   leaves skipped the same, sampled at 1 kHz, with trivial leaf functions left alone
 //                  (STACKRING_SKIP_TRIVIAL_LEAVES=1, the plugin's skipTrivialLeaves)
 //   cpu-prof       node --cpu-prof (V8's sampling profiler, for comparison)
@@ -48,6 +51,7 @@ const variants = {
   'V8 budgets': { args: ['--import', register], env: { ...stackringEnv, STACKRING_V8_INLINING: '0' } },
   'agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
+  'sub-buffers 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0', STACKRING_AREA_RINGS: '0' } },
   'leaves skipped': { args: ['--import', register], env: { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir], env: {} },
   istanbul: { args: ['--import', istanbulHook], env: {} }, // + the workload's manifest
@@ -64,7 +68,7 @@ const run = (args, env, name, iterations) =>
 // ---- preparation, untimed ----------------------------------------------------------------
 const manifests = {};
 for (const name of workloads) {
-  if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz']) run(['--import', register], stackringEnv, name, 1);
+  if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz'] || variants['sub-buffers 1 kHz']) run(['--import', register], stackringEnv, name, 1);
   if (variants['leaves skipped']) run(['--import', register], { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' }, name, 1);
   if (variants.istanbul) {
     const { manifestFile } = await prepareIstanbul(name, stackringEnv, (env) => run(['--import', istanbulHook], env, name, 1));

@@ -6,3 +6,7 @@ export { type SubBuffer, entryCount, endDepth } from './sub-buffer.js';
 export { Reconstructor, ThreadStack, MAX_RECONSTRUCTED_DEPTH, type StackSample } from './reconstructor.js';
 export { epochMillis } from './clock.js';
 export * from './trace/index.js';
+export * from './area-layout.js';
+export { AreaWriter } from './area-writer.js';
+export { AreaReader } from './area-reader.js';
+export { openReader, type StackReader } from './open-reader.js';

@@ -3,3 +3,5 @@
 export * from './layout.js';
 export { createRingBuffer, ringGeometry, type RingGeometry } from './create-ring.js';
 export { RingWriter } from './writer.js';
+export * from './area-layout.js';
+export { AreaWriter } from './area-writer.js';

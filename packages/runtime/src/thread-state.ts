@@ -4,10 +4,10 @@
 
 import { readlinkSync } from 'node:fs';
 import { isMainThread, threadId, threadName } from './thread-name.js';
-import { createRingBuffer, RingWriter } from '@stackring/ring/writer';
+import { AreaWriter, createAreaRingBuffer, createRingBuffer, RingWriter } from '@stackring/ring/writer';
 import { openChannel, type ChannelMessage, type RingAnnouncement } from './channel.js';
 import { kernelThreadId, STATUS_BYTES } from './thread-status.js';
-import { samplingFromEnv } from './agent/options.js';
+import { areaRingsFromEnv, samplingFromEnv } from './agent/options.js';
 import { hostProcess, setThreadSingleton, threadSingleton } from './thread-holder.js';
 
 export interface FunctionInfo {
@@ -25,8 +25,12 @@ export interface ThreadState {
   readonly version: 2;
   readonly threadId: number;
   readonly isMainThread: boolean;
-  /** This thread's ring writer: what instrumented code calls on every call and return. */
-  readonly writer: RingWriter;
+  /**
+   * This thread's ring writer: what instrumented code calls on every call and return. An
+   * AreaWriter when a sampler reads the thread from the start (areaRingsFromEnv), else a
+   * RingWriter; both have the same methods.
+   */
+  readonly writer: RingWriter | AreaWriter;
   /** Function table: global function id -> where and what the function is. */
   readonly functions: FunctionInfo[];
   /** Registered tables, to announce them again to an agent that starts late. */
@@ -69,9 +73,14 @@ export function threadState(): ThreadState {
 
 function createThreadState(): ThreadState {
   const channel = openChannel();
-  const writer = new RingWriter(createRingBuffer({}, threadId));
-  // A sampler will ask for switches from the start: compile the slow paths in now rather than
-  // deoptimise each function at its first switch. Without one, the fast path stays quicker.
+  // A sampler that reads the thread from the start gets an area ring, which it switches from
+  // outside: no slow path to compile in (docs/design.md "Areas switched from outside").
+  // Otherwise a sub-buffer ring, whose fast path is quickest while nothing samples it.
+  const writer = areaRingsFromEnv(process.env)
+    ? new AreaWriter(createAreaRingBuffer({}, threadId))
+    : new RingWriter(createRingBuffer({}, threadId));
+  // A sampler that asks a sub-buffer ring for switches does so from the start: compile the
+  // slow paths in now rather than deoptimise each function at its first switch.
   if (samplingFromEnv(process.env)) writer.warmSlowPaths();
   const status = new Float64Array(new SharedArrayBuffer(STATUS_BYTES));
   const state: ThreadState = {

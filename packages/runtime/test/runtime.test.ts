@@ -22,18 +22,21 @@ describe('runtime', () => {
     expect(worker.threadId).toBeGreaterThan(0);
   });
 
-  // The slow paths are compiled in up front only when a sampler will ask for switches: without
-  // one the fast path stays quicker (see RingWriter.warmSlowPaths).
-  it('warms the writer\'s slow paths when, and only when, sampling is on', () => {
+  // A sampler from the start gets an area ring where the machine allows (nothing to warm);
+  // a sub-buffer ring gets its slow paths compiled in up front only when a sampler will ask
+  // for switches: without one the fast path stays quicker (see RingWriter.warmSlowPaths).
+  it('gives a thread sampled from the start an area ring, and warms a sub-buffer ring only when sampled', () => {
     const probe = (env: Record<string, string>, code: string) =>
       execFileSync(process.execPath, ['--input-type=module', '-e', `import { writer, start, stop } from '@stackring/runtime'; ${code}`], {
         encoding: 'utf8',
-        env: { ...process.env, STACKRING_AGENT: '', STACKRING_INTERVAL: '', ...env },
+        env: { ...process.env, STACKRING_AGENT: '', STACKRING_INTERVAL: '', STACKRING_AREA_RINGS: '', ...env },
       }).trim();
-    const warmed = 'console.log(writer.warmed)';
-    expect(probe({}, warmed)).toBe('false');
-    expect(probe({ STACKRING_AGENT: '1', STACKRING_SOCKET: '0' }, warmed)).toBe('true');
-    expect(probe({ STACKRING_AGENT: '1', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '0' }, warmed)).toBe('false');
+    const warmed = 'console.log(writer.constructor.name, writer.warmed)';
+    const sampled = { STACKRING_AGENT: '1', STACKRING_SOCKET: '0' };
+    expect(probe({}, warmed)).toBe('RingWriter false');
+    expect(probe(sampled, warmed)).toBe(process.arch === 'x64' || process.arch === 'ia32' ? 'AreaWriter false' : 'RingWriter true');
+    expect(probe({ ...sampled, STACKRING_AREA_RINGS: '0' }, warmed)).toBe('RingWriter true');
+    expect(probe({ ...sampled, STACKRING_INTERVAL: '0' }, warmed)).toBe('RingWriter false');
     expect(probe({}, `start({ interval: 0, socket: false }); const a = writer.warmed; await stop(); start({ interval: 1, socket: false }); console.log(a, writer.warmed); await stop()`)).toBe('false true');
   });
 });

@@ -1,5 +1,7 @@
 // The agent's options, from the API, the CLI or the environment (STACKRING_* variables).
 
+import { AREA_RINGS_SUPPORTED } from '@stackring/ring/writer';
+
 export interface AgentOptions {
   /** Sampling interval in milliseconds; 0 turns sampling off (dumps still work). */
   interval: number;
@@ -66,6 +68,16 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv): boolean {
   if (env.STACKRING_AGENT !== '1') return false;
   const interval = env.STACKRING_INTERVAL;
   return interval === undefined || interval === '' || Number(interval) > 0;
+}
+
+/**
+ * Whether this thread's ring is an area ring: when STACKRING_AGENT=1 will sample from the start
+ * (samplingFromEnv), on machines that keep stores in order (AREA_RINGS_SUPPORTED), unless
+ * STACKRING_AREA_RINGS=0. An agent started from code later reads the sub-buffer ring the thread
+ * already has.
+ */
+export function areaRingsFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return samplingFromEnv(env) && AREA_RINGS_SUPPORTED && env.STACKRING_AREA_RINGS !== '0';
 }
 
 /**

@@ -2,7 +2,7 @@
 // writer sealed, asks for the next switch, and when the writer has not answered the previous
 // request (a loop without calls, native code, an idle event loop) takes a live copy instead.
 
-import { RingReader, SwitchReason, ThreadStack, endDepth, epochMillis, type StackSample, type SubBuffer } from '@stackring/ring';
+import { SwitchReason, ThreadStack, endDepth, epochMillis, openReader, type StackReader, type StackSample, type SubBuffer } from '@stackring/ring';
 import { threadActivity } from './idle.js';
 
 export interface SampledSubBuffer {
@@ -17,7 +17,7 @@ const REPEAT_LIVE_MS = 100;
 const LIVE_ATTEMPTS = 10;
 
 export class ThreadSampler {
-  readonly reader: RingReader;
+  readonly reader: StackReader;
   readonly stack: ThreadStack;
   /** The request this sampler is waiting on (0: none). */
   private pending = 0;
@@ -41,7 +41,7 @@ export class ThreadSampler {
     /** Receives every sealed sub-buffer and every live copy, with its sample. */
     private readonly emit: (taken: SampledSubBuffer) => void,
   ) {
-    this.reader = new RingReader(buffer);
+    this.reader = openReader(buffer);
     this.stack = new ThreadStack(threadId);
   }
 
