@@ -12,6 +12,13 @@ import type { SubBuffer } from './sub-buffer.js';
 
 const SERIAL_MASK = KEYFRAME_REQUEST_BIT - 1;
 
+/**
+ * How long to wait for a publication in progress (IMAGE_SEQ odd) before reading anyway: a reader
+ * whose thread ended mid-publication leaves it odd for good, and what it left is consistent
+ * (see areaStack in area-writer.ts).
+ */
+export const SEQLOCK_SPINS = 1 << 20;
+
 interface PendingSwitch {
   serial: number;
   /** The generation the writer left. */
@@ -52,18 +59,35 @@ export class AreaReader {
 
   private attach(): void {
     const words = this.words;
-    for (;;) {
+    let gen = 0;
+    let imageGen = 0;
+    for (let attempt = 0; ; attempt++) {
       const seq = Atomics.load(words, AreaCtrl.IMAGE_SEQ);
-      if ((seq & 1) !== 0) continue;
-      const gen = Atomics.load(words, AreaCtrl.GEN);
-      const imageGen = Atomics.load(words, AreaCtrl.IMAGE_GEN);
+      // Odd for good: the previous reader's thread ended while publishing (see areaStack).
+      if ((seq & 1) !== 0 && attempt < SEQLOCK_SPINS) continue;
+      gen = Atomics.load(words, AreaCtrl.GEN);
+      imageGen = Atomics.load(words, AreaCtrl.IMAGE_GEN);
       const depth = Atomics.load(words, AreaCtrl.IMAGE_DEPTH);
       this.base = words.slice(IMAGE_OFFSET, IMAGE_OFFSET + depth);
       this.baseDepth = depth;
       // A previous reader switched and did not take the sample: take it first.
       this.pending = imageGen === gen ? null : { serial: 0, gen: (gen - 1) | 0 };
-      if (Atomics.load(words, AreaCtrl.IMAGE_SEQ) === seq) return;
+      if (Atomics.load(words, AreaCtrl.IMAGE_SEQ) === seq) break;
     }
+    if (gen === 0 && imageGen === 0) return; // a fresh ring: the areas the writer has not used are clear
+    // Another reader was here and may have stopped before clearing an area: clear every area
+    // the writer is not using, all of it (it is not known how deep its records went).
+    const current = gen & (AREA_COUNT - 1);
+    const old = this.pending === null ? -1 : this.pending.gen & (AREA_COUNT - 1);
+    for (let a = 0; a < AREA_COUNT; a++) {
+      if (a === current || a === old) continue;
+      words.fill(0, areaOffset(a), areaOffset(a) + this.capacity);
+      Atomics.store(words, AreaCtrl.AREA_DEPTH + a, NO_DEPTH);
+    }
+    // Left odd by a reader that ended mid-publication: even again, and new (a snapshot that
+    // began before that publication must not take the two reads for one).
+    const seq = Atomics.load(words, AreaCtrl.IMAGE_SEQ);
+    if ((seq & 1) !== 0) Atomics.store(words, AreaCtrl.IMAGE_SEQ, (seq + 1) | 0);
   }
 
   get closed(): boolean {

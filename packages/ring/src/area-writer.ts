@@ -6,6 +6,9 @@
 import { AREA_COUNT, AreaCtrl, IMAGE_OFFSET, areaOffset, areaRingGeometry } from './area-layout.js';
 import { UNKNOWN_FRAME } from './layout.js';
 
+/** See SEQLOCK_SPINS in area-reader.ts (kept apart: the writer side does not load the reader). */
+const SEQLOCK_SPINS = 1 << 20;
+
 // enter and exit spell their word offsets as number literals: a module constant costs four
 // bytes of bytecode per use (a context load and a hole check), and V8 inlines functions of at
 // most 110 bytes (as the runtime sets max-inlined-bytecode-size-small) at every call site.
@@ -102,12 +105,15 @@ function enterDeep(w: Int32Array, d: number): number {
 /**
  * The stack of the thread that owns the ring, from that thread: for each depth, the record of
  * the newest area that has one; below them, the image the reader published for the oldest area
- * it has not cleared. The reader publishes and clears under a seqlock (IMAGE_SEQ odd).
+ * it has not cleared. The reader publishes and clears under a seqlock (IMAGE_SEQ odd), in an
+ * order that leaves a consistent state at every step (image, its depth, its generation, then
+ * the old area cleared): so when the seqlock stays odd (the agent's thread was terminated while
+ * publishing), reading after a bounded wait is still right. It never hangs the thread.
  */
 function areaStack(w: Int32Array): Int32Array {
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const seq = Atomics.load(w, AreaCtrl.IMAGE_SEQ);
-    if ((seq & 1) !== 0) continue; // the reader is publishing: a few microseconds
+    if ((seq & 1) !== 0 && attempt < SEQLOCK_SPINS) continue; // the reader is publishing: microseconds
     const gen = w[GEN];
     const imageGen = w[AreaCtrl.IMAGE_GEN];
     const imageDepth = w[AreaCtrl.IMAGE_DEPTH];
@@ -130,6 +136,6 @@ function areaStack(w: Int32Array): Int32Array {
       if (!found && d < imageDepth) id = w[IMAGE_OFFSET + d];
       out[d] = id;
     }
-    if (Atomics.load(w, AreaCtrl.IMAGE_SEQ) === seq) return out;
+    if (Atomics.load(w, AreaCtrl.IMAGE_SEQ) === seq || attempt >= SEQLOCK_SPINS) return out;
   }
 }

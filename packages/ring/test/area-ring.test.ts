@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AreaReader, AreaWriter, createAreaRingBuffer, SwitchReason, ThreadStack, UNKNOWN_FRAME, type SubBuffer } from '../src/index.js';
+import { AreaCtrl, AreaReader, AreaWriter, createAreaRingBuffer, SwitchReason, ThreadStack, UNKNOWN_FRAME, type SubBuffer } from '../src/index.js';
 
 // Area rings (docs/design.md "Areas switched from outside"). In one thread, random programs of
 // calls, returns, unwinds, stale exits, switches, takes, live reads, reader restarts and close
@@ -158,6 +158,28 @@ describe('area ring', () => {
     writer.enter(4);
     const next = reader.take()!;
     expect([next.startDepth, next.pops, Array.from(next.records)]).toEqual([2, 2, [3]]);
+  });
+
+  it('never hangs the thread when a reader ended while publishing, and the next reader recovers', () => {
+    const buffer = createAreaRingBuffer();
+    const writer = new AreaWriter(buffer);
+    const words = new Int32Array(buffer);
+    const first = new AreaReader(buffer);
+    writer.enter(1);
+    first.requestSwitch();
+    writer.enter(2);
+    first.take();
+    writer.enter(3);
+    // The agent's thread terminated in the middle of its next publication: the seqlock stays odd.
+    Atomics.add(words, AreaCtrl.IMAGE_SEQ, 1);
+    expect(Array.from(writer.stack())).toEqual([1, 2, 3]);
+    const second = new AreaReader(buffer);
+    expect(Atomics.load(words, AreaCtrl.IMAGE_SEQ) & 1).toBe(0);
+    second.requestSwitch();
+    writer.enter(4);
+    const stack = new ThreadStack(0);
+    expect(Array.from(stack.apply(second.take()!).frames)).toEqual([1, 2, 3]);
+    expect(Array.from(writer.stack())).toEqual([1, 2, 3, 4]);
   });
 
   it('rejects a buffer that is not an area ring, and bad options', () => {
