@@ -223,6 +223,18 @@ describe('the in-process API', () => {
 });
 
 describe('in-process snapshots', () => {
+  it('snapshot() is exact in a thread the agent samples from the start (an area ring on x86)', () => {
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/snapshot-sampled.mjs', import.meta.url))], {
+      encoding: 'utf8',
+      env: { ...process.env, STACKRING_AGENT: '1', STACKRING_SOCKET: '0', STACKRING_INTERVAL: '1', STACKRING_AREA_RINGS: '' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { kind, checks, wrong, example } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(kind).toBe(process.arch === 'x64' || process.arch === 'ia32' ? 'AreaWriter' : 'RingWriter');
+    expect(checks).toBeGreaterThan(1000); // the agent switched the ring hundreds of times meanwhile
+    expect(wrong, JSON.stringify(example)).toBe(0);
+  });
+
   it('snapshot() is exact in the thread; snapshotAll() goes through the agent', () => {
     const run = spawnSync(process.execPath, [fixture, 'snapshot', join(dir, 'snap.srt')], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
