@@ -14,8 +14,11 @@
 //   no finally     (for reference, not a valid instrumentation) the structure variant with the
 //                  try/finally removed and no exit: what the exception path costs;
 //   ring, armed    ring with the agent started, sampling every 60 s (so almost never): its
-//                  slow paths compiled in (RingWriter.warmSlowPaths), a second thread idle;
-//   ring, 1 kHz    ring with the agent sampling every millisecond, as `stackring record` does;
+//                  slow paths compiled in (RingWriter.warmSlowPaths), a second thread idle
+//                  (a sub-buffer ring, STACKRING_AREA_RINGS=0, as before area rings);
+//   ring, 1 kHz    ring with the agent sampling every millisecond, a sub-buffer ring too;
+//   area, 1 kHz    the agent sampling every millisecond, as `stackring record` does: the
+//                  thread then has an area ring, which the agent switches from outside;
 //   warmed: both / enter / exit   ring with no agent, one or both of the writer's slow-path
 //                  calls compiled into the optimised code first (bench/anatomy-warm.cjs): what
 //                  each call costs once it is there, with nothing sampling;
@@ -95,8 +98,9 @@ const variants = [
   { name: 'ring', file: paths.ring },
   { name: 'plain, raised', file: paths.plain, args: raisedBudgets },
   { name: 'no finally', file: paths['no-finally'] },
-  { name: 'ring, armed', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '60000' } },
-  { name: 'ring, 1 kHz', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '1' } },
+  { name: 'ring, armed', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '60000', STACKRING_AREA_RINGS: '0' } },
+  { name: 'ring, 1 kHz', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '1', STACKRING_AREA_RINGS: '0' } },
+  { name: 'area, 1 kHz', file: paths.ring, args: raisedBudgets, env: { ...agent, STACKRING_INTERVAL: '1' } },
   { name: 'warmed: both', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'both' } },
   { name: 'warmed: enter', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'enter' } },
   { name: 'warmed: exit', file: paths.ring, args: ['-r', here('./anatomy-warm.cjs')], env: { ANATOMY_WARM: 'exit' } },
