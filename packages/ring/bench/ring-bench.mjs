@@ -4,9 +4,11 @@
 //  1. enter+exit pair: ns per pair, from a loop of pairs minus the same loop without them.
 //  2. fib(30): hand-instrumented the way the Babel plugin instruments (saved depth, try/finally)
 //     versus plain, alone and with a reader thread requesting switches at 1 kHz.
+//  3. the same with an area ring (docs/design.md "Areas switched from outside"), which the
+//     reader switches from outside: alone and with the reader at 1 kHz.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { createRingBuffer, RingWriter } from '@stackring/ring';
+import { AreaWriter, createAreaRingBuffer, createRingBuffer, RingWriter } from '@stackring/ring';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const writer = new RingWriter(createRingBuffer());
@@ -53,13 +55,24 @@ function fibRing(n) {
   }
 }
 
-function measureFib(rounds) {
+// A function of its own (and a writer of its own), so that type feedback stays apart.
+const areaWriter = new AreaWriter(createAreaRingBuffer());
+function fibArea(n) {
+  const d = areaWriter.enter(42);
+  try {
+    return n < 2 ? n : fibArea(n - 1) + fibArea(n - 2);
+  } finally {
+    areaWriter.exit(d);
+  }
+}
+
+function measureFib(rounds, fib = fibRing) {
   const plain = [];
   const ring = [];
   for (let r = 0; r < rounds; r++) {
     // Alternate so that drift in machine load hits both sides alike.
     plain.push(time(() => { let s = 0; for (let i = 0; i < FIB_REPEAT; i++) s += fibPlain(30); return s; })[0]);
-    ring.push(time(() => { let s = 0; for (let i = 0; i < FIB_REPEAT; i++) s += fibRing(30); return s; })[0]);
+    ring.push(time(() => { let s = 0; for (let i = 0; i < FIB_REPEAT; i++) s += fib(30); return s; })[0]);
   }
   return { plain: median(plain), ring: median(ring) };
 }
@@ -104,6 +117,25 @@ results.push([
   'fib(30) instrumented / plain, 1 kHz reader',
   (sampled.ring / sampled.plain).toFixed(2),
   `target <= 2.0; ${samplerStats.samples} samples, ${samplerStats.live} live, ${samplerStats.losses.subBuffers} lost`,
+]);
+
+// --- 3. area ring ---
+for (let i = 0; i < 3; i++) fibArea(25);
+const areaAlone = measureFib(ROUNDS, fibArea);
+results.push(['fib(30) area ring / plain, no reader', (areaAlone.ring / areaAlone.plain).toFixed(2), '']);
+const areaStop = new SharedArrayBuffer(4);
+const areaSampler = new Worker(new URL('./sampler-thread.mjs', import.meta.url), {
+  workerData: { buffer: areaWriter.buffer, intervalMs: 1, stop: areaStop },
+});
+await new Promise((r) => setTimeout(r, 100));
+const areaSampled = measureFib(ROUNDS, fibArea);
+Atomics.store(new Int32Array(areaStop), 0, 1);
+const [areaStats] = await once(areaSampler, 'message');
+await areaSampler.terminate();
+results.push([
+  'fib(30) area ring / plain, 1 kHz reader',
+  (areaSampled.ring / areaSampled.plain).toFixed(2),
+  `${areaStats.samples} samples, ${areaStats.live} live`,
 ]);
 
 console.log(`ring benchmark: node ${process.version}, ${ROUNDS} alternating rounds, medians`);
