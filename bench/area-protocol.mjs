@@ -1,5 +1,7 @@
-// A check of the area-switching protocol designed in docs/design.md ("Next: switching from
-// outside"), before it is built: a writer thread runs the protocol's fast path on a random walk
+// A check of the area-switching protocol (docs/design.md "Areas switched from outside"), written
+// before it was built and kept for its second reader: a writer thread runs the protocol's fast
+// path (written out here; packages/ring/test/area-ring.test.ts runs the shipped AreaWriter and
+// AreaReader the same way) on a random walk
 // of calls and returns, a reader switches its area from outside as fast as it can and rebuilds
 // each sample, and an oracle checks every sample. Function ids are derived from the caller's
 // (id = f(parent id, choice)), so a stack that never existed (a frame under the wrong caller)
