@@ -37,6 +37,9 @@ describe('runtime', () => {
     expect(probe(sampled, warmed)).toBe(process.arch === 'x64' || process.arch === 'ia32' ? 'AreaWriter false' : 'RingWriter true');
     expect(probe({ ...sampled, STACKRING_AREA_RINGS: '0' }, warmed)).toBe('RingWriter true');
     expect(probe({ ...sampled, STACKRING_INTERVAL: '0' }, warmed)).toBe('RingWriter false');
+    // Asked for, an area ring without an agent, and an agent started from code samples it.
+    const area = process.arch === 'x64' || process.arch === 'ia32' ? 'AreaWriter' : 'RingWriter';
+    expect(probe({ STACKRING_AREA_RINGS: '1' }, `start({ interval: 1, socket: false }); await new Promise((r) => setTimeout(r, 50)); const { snapshotAll } = await import('@stackring/runtime'); const all = await snapshotAll(); console.log(writer.constructor.name, all.length); await stop()`)).toBe(`${area} 1`);
     expect(probe({}, `start({ interval: 0, socket: false }); const a = writer.warmed; await stop(); start({ interval: 1, socket: false }); console.log(a, writer.warmed); await stop()`)).toBe('false true');
   });
 });

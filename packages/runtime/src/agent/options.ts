@@ -71,13 +71,15 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Whether this thread's ring is an area ring: when STACKRING_AGENT=1 will sample from the start
- * (samplingFromEnv), on machines that keep stores in order (AREA_RINGS_SUPPORTED), unless
- * STACKRING_AREA_RINGS=0. An agent started from code later reads the sub-buffer ring the thread
- * already has.
+ * Whether this thread's ring is an area ring, on machines that keep stores in order
+ * (AREA_RINGS_SUPPORTED): with STACKRING_AREA_RINGS=1 always (for an app that starts sampling
+ * from code later), with STACKRING_AREA_RINGS=0 never, and otherwise when STACKRING_AGENT=1 will
+ * sample from the start (samplingFromEnv). Else the thread gets a sub-buffer ring, whose fast
+ * path is the quickest while nothing samples it.
  */
 export function areaRingsFromEnv(env: NodeJS.ProcessEnv): boolean {
-  return samplingFromEnv(env) && AREA_RINGS_SUPPORTED && env.STACKRING_AREA_RINGS !== '0';
+  if (!AREA_RINGS_SUPPORTED || env.STACKRING_AREA_RINGS === '0') return false;
+  return env.STACKRING_AREA_RINGS === '1' || samplingFromEnv(env);
 }
 
 /**
