@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AREA_RINGS_SUPPORTED, AreaCtrl, AreaReader, AreaWriter, createAreaRingBuffer, SwitchReason, ThreadStack, UNKNOWN_FRAME, type SubBuffer } from '../src/index.js';
+import { AREA_RINGS_SUPPORTED, AreaCtrl, areaOffset, AreaReader, AreaWriter, createAreaRingBuffer, SwitchReason, ThreadStack, UNKNOWN_FRAME, type SubBuffer } from '../src/index.js';
 
 // Area rings (docs/design.md "Areas switched from outside"). In one thread, random programs of
 // calls, returns, unwinds, stale exits, switches, takes, live reads, reader restarts and close
@@ -180,6 +180,13 @@ describe('area ring', () => {
     const stack = new ThreadStack(0);
     expect(Array.from(stack.apply(second.take()!).frames)).toEqual([1, 2, 3]);
     expect(Array.from(writer.stack())).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps the word offsets the fast path spells as literals in step with the layout', () => {
+    // area-writer.ts: w[16] DEPTH, w[17] GEN, w[18 + a] AREA_DEPTH, w[22] LIMIT, w[32 + (a << 14) + d].
+    expect([AreaCtrl.DEPTH, AreaCtrl.GEN, AreaCtrl.AREA_DEPTH, AreaCtrl.LIMIT]).toEqual([16, 17, 18, 22]);
+    expect([0, 1, 2, 3].map(areaOffset)).toEqual([0, 1, 2, 3].map((a) => 32 + (a << 14)));
+    expect(AreaCtrl.DEPTH % 2).toBe(0); // DEPTH and GEN: one aligned 64-bit pair
   });
 
   it('rejects a buffer that is not an area ring, and bad options', () => {
