@@ -10,6 +10,7 @@
 //                  (STACKRING_V8_INLINING=0; the runtime raises them otherwise)
 //   area rings     instrumented, no agent, with area rings (STACKRING_AREA_RINGS=1) instead of
 //                  sub-buffer rings: against *sampled 1 kHz*, what sampling itself adds
+//   area agent idle   the same with the agent started but not sampling
 //   agent idle     the same with the agent started but not sampling
 //   sampled 1 kHz  the same with the agent sampling every millisecond (an area ring where the
 //                  machine allows: the writer is switched from outside)
@@ -52,6 +53,7 @@ const variants = {
   instrumented: { args: ['--import', register], env: stackringEnv },
   'V8 budgets': { args: ['--import', register], env: { ...stackringEnv, STACKRING_V8_INLINING: '0' } },
   'area rings': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AREA_RINGS: '1' } },
+  'area agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AREA_RINGS: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'agent idle': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '0', STACKRING_SOCKET: '0' } },
   'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'sub-buffers 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0', STACKRING_AREA_RINGS: '0' } },
@@ -71,7 +73,7 @@ const run = (args, env, name, iterations) =>
 // ---- preparation, untimed ----------------------------------------------------------------
 const manifests = {};
 for (const name of workloads) {
-  if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz'] || variants['sub-buffers 1 kHz'] || variants['area rings']) run(['--import', register], stackringEnv, name, 1);
+  if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz'] || variants['sub-buffers 1 kHz'] || variants['area rings'] || variants['area agent idle']) run(['--import', register], stackringEnv, name, 1);
   if (variants['leaves skipped']) run(['--import', register], { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' }, name, 1);
   if (variants.istanbul) {
     const { manifestFile } = await prepareIstanbul(name, stackringEnv, (env) => run(['--import', istanbulHook], env, name, 1));
