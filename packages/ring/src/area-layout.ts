@@ -56,6 +56,13 @@ export const AreaCtrl = {
 /** AREA_DEPTH of an area no call or return has used since it was cleared. */
 export const NO_DEPTH = -1;
 
+/**
+ * How long a reader of the image waits for a publication in progress (IMAGE_SEQ odd) before
+ * reading anyway: a reader whose thread ended mid-publication leaves it odd for good, and what
+ * it left is consistent (see areaStack in area-writer.ts).
+ */
+export const SEQLOCK_SPINS = 1 << 20;
+
 /** Word offset of area `index` (0-3). */
 export function areaOffset(index: number): number {
   return AREA_CONTROL_WORDS + index * AREA_STRIDE;

@@ -6,18 +6,11 @@
 // records), so the reconstructor and the trace file take them as they take sealed ones.
 
 import { epochMillis } from './clock.js';
-import { AREA_COUNT, AREA_STRIDE, AreaCtrl, IMAGE_OFFSET, NO_DEPTH, areaOffset, areaRingGeometry } from './area-layout.js';
+import { AREA_COUNT, AREA_STRIDE, AreaCtrl, IMAGE_OFFSET, NO_DEPTH, SEQLOCK_SPINS, areaOffset, areaRingGeometry } from './area-layout.js';
 import { KEYFRAME_REQUEST_BIT, SwitchReason, UNKNOWN_FRAME } from './layout.js';
 import type { SubBuffer } from './sub-buffer.js';
 
 const SERIAL_MASK = KEYFRAME_REQUEST_BIT - 1;
-
-/**
- * How long to wait for a publication in progress (IMAGE_SEQ odd) before reading anyway: a reader
- * whose thread ended mid-publication leaves it odd for good, and what it left is consistent
- * (see areaStack in area-writer.ts).
- */
-export const SEQLOCK_SPINS = 1 << 20;
 
 interface PendingSwitch {
   serial: number;
@@ -32,11 +25,11 @@ export class AreaReader {
   readonly capacity: number;
   private readonly words: Int32Array;
   private readonly pair: BigInt64Array;
-  /** The stack at the start of the writer's current area (after the last switch taken). */
-  private base: Int32Array = new Int32Array(64);
-  private baseDepth = 0;
-  /** The stack the last sample taken showed: what the next sample's pops and records continue. */
-  private shown: Int32Array = new Int32Array(0);
+  /**
+   * The stack at the start of the writer's current area: the last sample taken (what the next
+   * one's pops and records continue), or the image a previous reader published.
+   */
+  private base: Int32Array = new Int32Array(0);
   private pending: PendingSwitch | null = null;
   private serial = 0;
   private answeredSerial = 0;
@@ -51,7 +44,7 @@ export class AreaReader {
     const g = areaRingGeometry(buffer);
     this.buffer = buffer;
     this.words = g.words;
-    this.pair = new BigInt64Array(buffer, 0, AreaCtrl.GEN / 2 + 1);
+    this.pair = new BigInt64Array(buffer, 0, AreaCtrl.DEPTH / 2 + 1);
     this.threadId = g.threadId;
     this.capacity = g.limit;
     this.attach();
@@ -69,7 +62,6 @@ export class AreaReader {
       imageGen = Atomics.load(words, AreaCtrl.IMAGE_GEN);
       const depth = Atomics.load(words, AreaCtrl.IMAGE_DEPTH);
       this.base = words.slice(IMAGE_OFFSET, IMAGE_OFFSET + depth);
-      this.baseDepth = depth;
       // A previous reader switched and did not take the sample: take it first.
       this.pending = imageGen === gen ? null : { serial: 0, gen: (gen - 1) | 0 };
       if (Atomics.load(words, AreaCtrl.IMAGE_SEQ) === seq) break;
@@ -152,9 +144,7 @@ export class AreaReader {
   readLive(): SubBuffer | null {
     const pending = this.pending;
     if (pending === null || this.closed) return null;
-    const sub = this.sample(pending, true);
-    sub.time = epochMillis();
-    return sub;
+    return this.sample(pending, true);
   }
 
   /**
@@ -166,23 +156,24 @@ export class AreaReader {
     const words = this.words;
     const old = pending.gen & (AREA_COUNT - 1);
     const area = areaOffset(old);
+    const base = this.base;
     const end = Atomics.load(words, AreaCtrl.AREA_DEPTH + old);
-    const depth = end === NO_DEPTH ? this.baseDepth : end;
+    const depth = end === NO_DEPTH ? base.length : end;
     const frames = new Int32Array(depth);
     for (let d = 0; d < depth; d++) {
       const record = d < this.capacity ? Atomics.load(words, area + d) : 0;
-      frames[d] = record !== 0 ? record - 1 : d < this.baseDepth ? this.base[d]! : UNKNOWN_FRAME;
+      frames[d] = record !== 0 ? record - 1 : d < base.length ? base[d]! : UNKNOWN_FRAME;
     }
-    const shown = this.shown;
     let common = 0;
-    while (common < depth && common < shown.length && frames[common] === shown[common]) common++;
+    while (common < depth && common < base.length && frames[common] === base[common]) common++;
+    // This reader's first sample restates the whole stack: the reconstructor behind it is new.
     const first = this.seq === 0;
     const sub: SubBuffer = {
       threadId: this.threadId,
       seq: this.seq,
       reason: (live ? SwitchReason.LIVE : SwitchReason.REQUEST) | (first ? SwitchReason.KEYFRAME : 0),
-      startDepth: first ? 0 : shown.length,
-      pops: first ? 0 : shown.length - common,
+      startDepth: first ? 0 : base.length,
+      pops: first ? 0 : base.length - common,
       records: frames.slice(first ? 0 : common),
       recordWords: 1,
       lostSubBuffers: 0,
@@ -194,8 +185,6 @@ export class AreaReader {
     if (live) return sub;
     this.publish(pending.gen, old, frames);
     this.base = frames;
-    this.baseDepth = depth;
-    this.shown = frames;
     this.seq = (this.seq + 1) >>> 0;
     this.pending = null;
     this.answeredSerial = pending.serial;
@@ -217,7 +206,8 @@ export class AreaReader {
     words.set(frames.subarray(0, imageDepth), IMAGE_OFFSET);
     Atomics.store(words, AreaCtrl.IMAGE_DEPTH, imageDepth);
     Atomics.store(words, AreaCtrl.IMAGE_GEN, (gen + 1) | 0);
-    let top = Math.min(this.capacity, Math.max(this.baseDepth, frames.length));
+    // this.base is still the stack the old area began with.
+    let top = Math.min(this.capacity, Math.max(this.base.length, frames.length));
     while (top < this.capacity && words[area + top] !== 0) top++;
     words.fill(0, area, area + top);
     Atomics.store(words, AreaCtrl.AREA_DEPTH + old, NO_DEPTH);

@@ -3,11 +3,8 @@
 // in the current area at its depth; the reader moves the writer to the next area with one atomic
 // add, so nothing here ever reacts to a reader: no branch a sampler could make V8 compile in.
 
-import { AREA_COUNT, AreaCtrl, IMAGE_OFFSET, areaOffset, areaRingGeometry } from './area-layout.js';
+import { AREA_COUNT, AreaCtrl, IMAGE_OFFSET, SEQLOCK_SPINS, areaOffset, areaRingGeometry } from './area-layout.js';
 import { UNKNOWN_FRAME } from './layout.js';
-
-/** See SEQLOCK_SPINS in area-reader.ts (kept apart: the writer side does not load the reader). */
-const SEQLOCK_SPINS = 1 << 20;
 
 // enter and exit spell their word offsets as number literals: a module constant costs four
 // bytes of bytecode per use (a context load and a hole check), and V8 inlines functions of at
@@ -121,20 +118,11 @@ function areaStack(w: Int32Array): Int32Array {
     const limit = w[AreaCtrl.LIMIT];
     const out = new Int32Array(depth);
     for (let d = 0; d < depth; d++) {
-      let id = UNKNOWN_FRAME;
-      let found = false;
-      if (d < limit) {
-        for (let g = gen, n = 0; ((g - imageGen) | 0) >= 0 && n < AREA_COUNT; g = (g - 1) | 0, n++) {
-          const record = w[areaOffset(g & 3) + d];
-          if (record !== 0) {
-            id = record - 1;
-            found = true;
-            break;
-          }
-        }
+      let record = 0; // past the limit there are no records (and the index would leave the area)
+      for (let g = gen, n = 0; d < limit && record === 0 && ((g - imageGen) | 0) >= 0 && n < AREA_COUNT; g = (g - 1) | 0, n++) {
+        record = w[areaOffset(g & 3) + d];
       }
-      if (!found && d < imageDepth) id = w[IMAGE_OFFSET + d];
-      out[d] = id;
+      out[d] = record !== 0 ? record - 1 : d < imageDepth ? w[IMAGE_OFFSET + d] : UNKNOWN_FRAME;
     }
     if (Atomics.load(w, AreaCtrl.IMAGE_SEQ) === seq || attempt >= SEQLOCK_SPINS) return out;
   }

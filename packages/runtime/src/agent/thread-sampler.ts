@@ -1,6 +1,8 @@
 // The agent's view of one thread: the only reader of its ring. Each tick it takes what the
 // writer sealed, asks for the next switch, and when the writer has not answered the previous
 // request (a loop without calls, native code, an idle event loop) takes a live copy instead.
+// Both kinds of ring have that reader interface (openReader): for an area ring, "asks for a
+// switch" is the reader switching it, and "sealed" the sample once the writer has moved since.
 
 import { SwitchReason, ThreadStack, endDepth, epochMillis, openReader, type StackReader, type StackSample, type SubBuffer } from '@stackring/ring';
 import { threadActivity } from './idle.js';
