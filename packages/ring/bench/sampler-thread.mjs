@@ -2,7 +2,7 @@
 // sub-buffers (or an area ring's samples) and reconstructs the stacks, as the agent's sampler
 // does.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAreaRing, openReader, Reconstructor } from '@stackring/ring';
+import { isAreaRing, openReader, Reconstructor, SwitchReason } from '@stackring/ring';
 
 const { buffer, intervalMs, stop } = workerData;
 const reader = openReader(buffer);
@@ -18,7 +18,7 @@ while (Atomics.load(stopFlag, 0) === 0) {
     // Taken at the next tick, as the agent does: by then the writer has called or returned.
     Atomics.wait(sleeper, 0, 0, intervalMs);
     const sub = reader.take() ?? reader.readLive();
-    if (sub) { rec.push(sub); if (sub.reason & 16) live++; else samples++; }
+    if (sub) { rec.push(sub); if (sub.reason & SwitchReason.LIVE) live++; else samples++; }
     continue;
   }
   if (!reader.waitSealed(intervalMs)) {
