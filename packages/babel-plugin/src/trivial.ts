@@ -7,21 +7,52 @@ import type { NodePath, types as t } from '@babel/core';
 
 type Types = typeof t;
 
-/** Names of the getters and setters a file defines (what a property access could run). */
+// String reads that tokenizers call on every character: on a string they run no other code.
+// A file that defines a property of that name itself (a method, a property, an assignment to
+// one) does not get them (its accessor names hold it).
+const STRING_READS = new Set(['charCodeAt', 'codePointAt', 'charAt']);
+
+function keyName(key: t.Node, computed: boolean): string {
+  if (key.type === 'Identifier' && !computed) return key.name;
+  if (key.type === 'StringLiteral') return key.value;
+  if (key.type === 'PrivateName') return '#' + key.id.name;
+  return '*'; // computed: could be any name
+}
+
+/**
+ * Names of the getters and setters a file defines (what a property access could run), and of
+ * the string reads above when the file defines a property so named (what such a call could run).
+ */
 export function accessorNames(program: NodePath<t.Program>): Set<string> {
   const names = new Set<string>();
   program.traverse({
     'ObjectMethod|ClassMethod|ClassPrivateMethod'(p: NodePath) {
       const n = p.node as t.ObjectMethod | t.ClassMethod | t.ClassPrivateMethod;
-      if (n.kind !== 'get' && n.kind !== 'set') return;
-      const key = n.key;
-      if (key.type === 'Identifier') names.add(key.name);
-      else if (key.type === 'StringLiteral') names.add(key.value);
-      else if (key.type === 'PrivateName') names.add('#' + key.id.name);
-      else names.add('*'); // computed: any access could hit it
+      const name = keyName(n.key, 'computed' in n && n.computed === true);
+      if (n.kind === 'get' || n.kind === 'set') names.add(name);
+      else if (STRING_READS.has(name)) names.add(name);
+    },
+    'ObjectProperty|ClassProperty'(p: NodePath) {
+      const n = p.node as t.ObjectProperty | t.ClassProperty;
+      const name = keyName(n.key, n.computed);
+      if (STRING_READS.has(name)) names.add(name);
+    },
+    AssignmentExpression(p: NodePath) {
+      const left = (p.node as t.AssignmentExpression).left;
+      if (left.type !== 'MemberExpression') return;
+      const name = keyName(left.property, left.computed);
+      if (STRING_READS.has(name)) names.add(name);
     },
   });
   return names;
+}
+
+/** `s.charCodeAt(i)` and its kind: a call that reads a string, unless the file defines the name. */
+function isStringReadCall(node: t.CallExpression, accessors: Set<string>): boolean {
+  const callee = node.callee;
+  if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') return false;
+  const name = callee.property.name;
+  return STRING_READS.has(name) && !accessors.has(name) && !accessors.has('*');
 }
 
 const RUNS_CODE = new Set([
@@ -29,14 +60,26 @@ const RUNS_CODE = new Set([
   'ForOfStatement', 'SpreadElement', 'ArrayPattern', 'ClassExpression', 'ClassDeclaration', 'Import', 'ImportExpression', 'WithStatement',
 ]);
 
-export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, accessors: Set<string>): boolean {
-  if (fn.type === 'StaticBlock' || fn.async || fn.generator) return false;
-  if (fn.params.some((p) => p.type !== 'Identifier')) return false;
+// Code whose running time is bounded: what a lazily pushed frame lets run before it (lazy-entry.ts).
+const UNBOUNDED = new Set([
+  'ForStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement', 'LabeledStatement', 'TryStatement', 'FunctionDeclaration',
+]);
+
+/**
+ * Whether `node` (not counting functions created in it) can run no code of another function:
+ * true for a trivial leaf's body. `bounded` also refuses loops, labels, try statements and
+ * function declarations, so that what is accepted runs in bounded time and in place.
+ */
+export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, accessors: Set<string>, bounded = false): boolean {
   let trivial = true;
   const visit = (node: t.Node | null | undefined): void => {
     if (!trivial || !node || typeof node !== 'object') return;
+    if (bounded && UNBOUNDED.has(node.type)) {
+      trivial = false;
+      return;
+    }
     if (types.isFunction(node)) return; // creating a closure runs nothing
-    if (RUNS_CODE.has(node.type)) {
+    if (RUNS_CODE.has(node.type) && !(node.type === 'CallExpression' && isStringReadCall(node, accessors))) {
       trivial = false;
       return;
     }
@@ -58,6 +101,15 @@ export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, acce
       else visit(child as t.Node);
     }
   };
-  visit(fn.body);
+  visit(node);
   return trivial;
+}
+
+/** Parameters a frame can be pushed after: plain identifiers run nothing when bound. */
+export function hasPlainParameters(fn: t.Function | t.StaticBlock): fn is t.Function {
+  return fn.type !== 'StaticBlock' && !fn.async && !fn.generator && fn.params.every((p) => p.type === 'Identifier');
+}
+
+export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, accessors: Set<string>): boolean {
+  return hasPlainParameters(fn) && runsNoOtherCode(types, fn.body, accessors, true);
 }

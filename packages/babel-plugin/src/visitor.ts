@@ -12,7 +12,8 @@ import type { ResolvedOptions } from './options.js';
 import { runsCode, wrapParams } from './params.js';
 import type { PositionMapper } from './positions.js';
 import { markRewritten, rewriteBody, type FrameIds } from './suspension.js';
-import { accessorNames, isTrivialLeaf } from './trivial.js';
+import { lazyBody } from './lazy-entry.js';
+import { accessorNames, hasPlainParameters, isTrivialLeaf } from './trivial.js';
 import { baseName, type SourceIdentity, type SourceInfo } from './function-source.js';
 
 type Types = typeof t;
@@ -240,36 +241,41 @@ export function instrumentProgram(
       wrapParams(types, node.params, (e) => guarded([types.callExpression(member(w, 'enter'), [id()])], e));
     }
 
-    const statements = node.type === 'StaticBlock' ? node.body : (node.body as t.BlockStatement).body;
-    const declarators = [types.variableDeclarator(ids.d, types.callExpression(member(w, 'enter'), [id()]))];
-    if (ids.tmp) declarators.push(types.variableDeclarator(ids.tmp));
-    const prologue = types.variableDeclaration(suspends ? 'let' : 'const', declarators);
-    const exit = types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(ids.d)]));
-    const finalizer = suspends ? types.ifStatement(types.binaryExpression('>=', types.cloneNode(ids.d), types.numericLiteral(0)), exit) : exit;
-    const finalizerBlock = types.blockStatement([finalizer]);
-    // On the line of the body's closing brace: with retainLines (the loading hooks) the last
-    // line of the body keeps its own text, which Node shows when an exception there is uncaught.
-    const tryBlock = types.blockStatement(hoistFunctions(types, path, statements));
+    /** `const _d = enter(id); try { statements } finally { exit(_d) }`. */
+    const framed = (statements: t.Statement[], end: t.SourceLocation | null | undefined): t.Statement[] => {
+      const declarators = [types.variableDeclarator(types.cloneNode(ids.d), types.callExpression(member(w, 'enter'), [id()]))];
+      if (ids.tmp) declarators.push(types.variableDeclarator(types.cloneNode(ids.tmp)));
+      const prologue = types.variableDeclaration(suspends ? 'let' : 'const', declarators);
+      const exit = types.expressionStatement(types.callExpression(member(w, 'exit'), [types.cloneNode(ids.d)]));
+      const finalizer = suspends ? types.ifStatement(types.binaryExpression('>=', types.cloneNode(ids.d), types.numericLiteral(0)), exit) : exit;
+      const finalizerBlock = types.blockStatement([finalizer]);
+      const tryBlock = types.blockStatement(statements);
+      // On the line of the closing brace: with retainLines (the loading hooks) the last line of
+      // the body keeps its own text, which Node shows when an exception there is uncaught.
+      if (end) {
+        const at = { ...end, start: end.end };
+        tryBlock.loc = end;
+        finalizerBlock.loc = at;
+        finalizer.loc = at;
+      }
+      const tryStatement = types.tryStatement(tryBlock, null, finalizerBlock);
+      markRewritten(tryStatement);
+      return [prologue, tryStatement];
+    };
+
     const bodyLoc = node.type === 'StaticBlock' ? node.loc : (node.body as t.Node).loc;
-    if (bodyLoc) {
-      const at = { ...bodyLoc, start: bodyLoc.end };
-      tryBlock.loc = bodyLoc;
-      finalizerBlock.loc = at;
-      finalizer.loc = at;
-    }
-    const tryStatement = types.tryStatement(tryBlock, null, finalizerBlock);
-    markRewritten(tryStatement);
     if (usingFunctions.has(node)) usingFunctions.set(node, ids);
     if (node.type === 'StaticBlock') {
-      node.body = [prologue, tryStatement];
-    } else {
-      const old = node.body as t.BlockStatement;
-      const body = types.blockStatement([prologue, tryStatement], old.directives);
-      body.loc = old.loc;
-      body.start = old.start;
-      body.end = old.end;
-      node.body = body;
+      node.body = framed(hoistFunctions(types, path, node.body), bodyLoc);
+      return;
     }
+    const old = node.body as t.BlockStatement;
+    const lazy = options.skipTrivialLeaves && hasPlainParameters(node) && !usingFunctions.has(node) ? lazyBody({ types, accessors, framed }, old) : undefined;
+    const body = types.blockStatement(lazy ?? framed(hoistFunctions(types, path, old.body), bodyLoc), old.directives);
+    body.loc = old.loc;
+    body.start = old.start;
+    body.end = old.end;
+    node.body = body;
   }
 
   program.traverse({

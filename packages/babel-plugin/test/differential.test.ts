@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
+import type { StackringOptions } from '../src/options.js';
 import { differentialRun } from './differential-run.js';
 import { instrument, packageDir, tmpDir } from './helpers.js';
 
@@ -15,7 +16,7 @@ import { instrument, packageDir, tmpDir } from './helpers.js';
  * `compile`: other Babel plugins both runs need (the instrumented one has the plugin first in
  * the same pass); V8's positions in the plain run are then mapped back to the source.
  */
-async function differential(files: Record<string, string>, entry: string, name: string, compile: PluginItem[] = []) {
+async function differential(files: Record<string, string>, entry: string, name: string, compile: PluginItem[] = [], options: StackringOptions = {}) {
   const plainDir = tmpDir(`differential/${name}/plain`);
   const instDir = tmpDir(`differential/${name}/inst`);
   const table = new Map<string, string>();
@@ -28,7 +29,7 @@ async function differential(files: Record<string, string>, entry: string, name: 
     } else {
       writeFileSync(join(plainDir, file), code);
     }
-    const out = instrument(code, join(instDir, file), {}, compile.length > 0 ? { plugins: [plugin, ...compile] } : {});
+    const out = instrument(code, join(instDir, file), options, compile.length > 0 ? { plugins: [[plugin, options], ...compile] } : {});
     writeFileSync(join(instDir, file), out.code);
     for (const f of out.functions) table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
   }
@@ -76,5 +77,32 @@ describe('differential: snapshot() equals V8 stack restricted to instrumented fr
     console.log(`differential (classes): ${probes} probes compared`);
     expect(mismatches).toEqual([]);
     expect(probes).toBeGreaterThan(40);
+  });
+});
+
+// With skipTrivialLeaves, functions that cannot call anything are left out (V8's frames of
+// them are then not compared) and the others push their frame where they first can call
+// (src/lazy-entry.ts): every probe must still see exactly the instrumented frames V8 sees.
+describe('differential with skipTrivialLeaves: lazily pushed frames are there whenever code can see them', () => {
+  const read = (f: string) => readFileSync(join(packageDir, 'test', 'differential', f), 'utf8');
+  const skip = { skipTrivialLeaves: true };
+  it('functions that run trivial code before they call', async () => {
+    const { probes, mismatches } = await differential({ 'program5.js': read('program5.js') }, 'program5.js', 'lazy-program5', [], skip);
+    console.log(`differential (lazy frames): ${probes} probes compared`);
+    expect(mismatches).toEqual([]);
+    expect(probes).toBeGreaterThan(15);
+  });
+
+  it('every kind of function, ES modules, classes and using, as in the tests above', async () => {
+    const runs = [
+      differential({ 'program.js': read('program.js') }, 'program.js', 'lazy-program', [], skip),
+      differential({ 'program2.mjs': read('program2.mjs'), 'lib.mjs': read('lib.mjs') }, 'program2.mjs', 'lazy-program2', [], skip),
+      differential({ 'program3.js': read('program3.js') }, 'program3.js', 'lazy-program3', [], skip),
+      differential({ 'program4.js': read('program4.js') }, 'program4.js', 'lazy-program4', ['@babel/plugin-transform-explicit-resource-management'], skip),
+    ];
+    for (const { probes, mismatches } of await Promise.all(runs)) {
+      expect(mismatches).toEqual([]);
+      expect(probes).toBeGreaterThan(15);
+    }
   });
 });

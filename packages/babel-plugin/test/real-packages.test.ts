@@ -56,8 +56,10 @@ const cases: { pkg: string; driver: string; minProbes: number }[] = [
 describe('real npm packages, instrumented in full', () => {
   const inputs = join(tmpRoot, 'real', 'inputs');
   afterAll(() => rmSync(join(tmpRoot, 'real'), { recursive: true, force: true }));
-  for (const { pkg, driver, minProbes } of cases) {
-    it(`${pkg} behaves the same and its stacks match V8's`, async () => {
+  // Also with skipTrivialLeaves: trivial functions left out, the others' frames pushed lazily.
+  for (const { pkg, driver, minProbes } of cases) for (const options of [{}, { skipTrivialLeaves: true }]) {
+    const variant = options.skipTrivialLeaves ? ' (skipTrivialLeaves)' : '';
+    it(`${pkg} behaves the same and its stacks match V8's${variant}`, async () => {
       tmpDir('real/inputs');
       writeFileSync(join(inputs, 'readmes.md'), markdownInput());
       const env = {
@@ -66,7 +68,7 @@ describe('real npm packages, instrumented in full', () => {
         REAL_INPUT_JSON: join(workspaceRoot, 'package-lock.json'),
       };
       Object.assign(process.env, env);
-      const name = pkg.replace('/', '+');
+      const name = pkg.replace('/', '+') + (variant ? '-skip' : '');
       const plainDir = tmpDir(`real/${name}/plain`);
       const instDir = tmpDir(`real/${name}/inst`);
       const source = packageRoot(pkg);
@@ -77,7 +79,7 @@ describe('real npm packages, instrumented in full', () => {
       for (const file of jsFiles(join(instDir, 'node_modules', pkg))) {
         const code = readFileSync(file, 'utf8');
         // The packages ship source maps to their TypeScript; V8 reports JS positions, so compare those.
-        const out = instrument(code, file, {}, { sourceMaps: false, ...noInputMap });
+        const out = instrument(code, file, options, { sourceMaps: false, ...noInputMap });
         writeFileSync(file, out.code);
         for (const f of out.functions) table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
         files++;
@@ -85,7 +87,7 @@ describe('real npm packages, instrumented in full', () => {
       }
       for (const dir of [plainDir, instDir]) cpSync(join(packageDir, 'test', 'real', driver), join(dir, driver));
       const result = await differentialRun(plainDir, instDir, driver, table);
-      console.log(`${pkg}: ${files} files, ${(bytes / 1024).toFixed(0)} KiB, ${table.size} functions instrumented, ${result.probes} probes compared`);
+      console.log(`${pkg}${variant}: ${files} files, ${(bytes / 1024).toFixed(0)} KiB, ${table.size} functions instrumented, ${result.probes} probes compared`);
       expect(result.stderr).toEqual(['', '']);
       expect(result.plainOutput.length).toBeGreaterThan(0);
       expect(result.instOutput).toBe(result.plainOutput);
