@@ -16,13 +16,13 @@
 // pushes the frame itself. Every path pushes at most once (one more frame than a call would
 // push costs more than it saves), and pops in the `finally` the function would have had.
 import type { types as t } from '@babel/core';
-import { runsNoOtherCode } from './trivial.js';
+import { runsNoOtherCode, type FileFacts } from './trivial.js';
 
 type Types = typeof t;
 
 export interface LazyEntryContext {
   types: Types;
-  accessors: Set<string>;
+  facts: FileFacts;
   /** `const _d = enter(id); try { statements } finally { exit(_d) }`, its finally at `end`. */
   framed(statements: t.Statement[], end: t.SourceLocation | null | undefined): t.Statement[];
 }
@@ -81,7 +81,7 @@ export function lazyBody(ctx: LazyEntryContext, body: t.BlockStatement): t.State
 function lazyList(ctx: LazyEntryContext, list: t.Statement[], end: t.SourceLocation | null | undefined): { statements: t.Statement[]; lazy: boolean } {
   const { types } = ctx;
   if (list.some((s) => s.type === 'FunctionDeclaration')) throw new NotLazy();
-  const quick = (node: t.Node | null | undefined) => runsNoOtherCode(types, node, ctx.accessors, true);
+  const quick = (node: t.Node | null | undefined) => runsNoOtherCode(types, node, ctx.facts, true);
   const before: t.Statement[] = [];
   for (let i = 0; i < list.length; i++) {
     const stmt = list[i]!;
@@ -109,7 +109,7 @@ function lazyList(ctx: LazyEntryContext, list: t.Statement[], end: t.SourceLocat
 /** A branch of such an `if`, as a block with its own lazily pushed frame. */
 function lazyBranch(ctx: LazyEntryContext, branch: t.Statement): t.Statement {
   const { types } = ctx;
-  if (runsNoOtherCode(types, branch, ctx.accessors, true)) return branch;
+  if (runsNoOtherCode(types, branch, ctx.facts, true)) return branch;
   const list = branch.type === 'BlockStatement' ? branch.body : [branch];
   const block = types.blockStatement(lazyList(ctx, list, branch.loc).statements);
   block.loc = branch.loc;

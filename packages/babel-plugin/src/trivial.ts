@@ -3,6 +3,8 @@
 // "No other code" as far as the file shows: no call, new, tagged template, yield, await,
 // iteration protocol (for-of, spread, array destructuring), class definition, dynamic
 // import, delete, or access to a property name that this file defines a getter or setter for.
+// Calls that run no other code either: string reads (below), and calls of a function of this
+// file that is trivial itself, through a binding never reassigned.
 import type { NodePath, types as t } from '@babel/core';
 
 type Types = typeof t;
@@ -19,32 +21,79 @@ function keyName(key: t.Node, computed: boolean): string {
   return '*'; // computed: could be any name
 }
 
-/**
- * Names of the getters and setters a file defines (what a property access could run), and of
- * the string reads above when the file defines a property so named (what such a call could run).
- */
-export function accessorNames(program: NodePath<t.Program>): Set<string> {
-  const names = new Set<string>();
+/** What a file tells about the code its functions can run (computed once per file). */
+export interface FileFacts {
+  /**
+   * Names of the getters and setters the file defines (what a property access could run), and
+   * of the string reads below when the file defines a property so named (what such a call could run).
+   */
+  accessors: Set<string>;
+  /** Calls that run no other code: string reads, and calls of this file's trivial functions. */
+  quickCalls: WeakSet<t.Node>;
+}
+
+export function fileFacts(types: Types, program: NodePath<t.Program>): FileFacts {
+  const accessors = new Set<string>();
+  /** Calls through a never-reassigned binding of a function of this file, and that function. */
+  const callTargets = new Map<t.CallExpression, t.Function>();
+  const quickCalls = new WeakSet<t.Node>();
   program.traverse({
     'ObjectMethod|ClassMethod|ClassPrivateMethod'(p: NodePath) {
       const n = p.node as t.ObjectMethod | t.ClassMethod | t.ClassPrivateMethod;
       const name = keyName(n.key, 'computed' in n && n.computed === true);
-      if (n.kind === 'get' || n.kind === 'set') names.add(name);
-      else if (STRING_READS.has(name)) names.add(name);
+      if (n.kind === 'get' || n.kind === 'set') accessors.add(name);
+      else if (STRING_READS.has(name)) accessors.add(name);
     },
     'ObjectProperty|ClassProperty'(p: NodePath) {
       const n = p.node as t.ObjectProperty | t.ClassProperty;
       const name = keyName(n.key, n.computed);
-      if (STRING_READS.has(name)) names.add(name);
+      if (STRING_READS.has(name)) accessors.add(name);
     },
     AssignmentExpression(p: NodePath) {
       const left = (p.node as t.AssignmentExpression).left;
       if (left.type !== 'MemberExpression') return;
       const name = keyName(left.property, left.computed);
-      if (STRING_READS.has(name)) names.add(name);
+      if (STRING_READS.has(name)) accessors.add(name);
+    },
+    CallExpression(p: NodePath<t.CallExpression>) {
+      const target = localFunction(p);
+      if (target) callTargets.set(p.node, target);
     },
   });
-  return names;
+  const facts = { accessors, quickCalls };
+  // The string reads, then this file's trivial functions, to a fixed point: a function whose
+  // calls all go to trivial functions is trivial. Recursion never becomes trivial (its own
+  // call is not quick until it is), so what is trivial still runs in bounded time.
+  const pending = new Map<t.Function, t.CallExpression[]>();
+  for (const [call, target] of callTargets) {
+    if (!pending.has(target)) pending.set(target, []);
+    pending.get(target)!.push(call);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [target, calls] of pending) {
+      if (!isTrivialLeaf(types, target, facts)) continue;
+      for (const call of calls) quickCalls.add(call);
+      pending.delete(target);
+      changed = true;
+    }
+  }
+  return facts;
+}
+
+/** The function a call `f(...)`, `f.call(...)` or `f.apply(...)` runs, when `f` is a never-reassigned binding of one. */
+function localFunction(p: NodePath<t.CallExpression>): t.Function | undefined {
+  let callee = p.node.callee;
+  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' && (callee.property.name === 'call' || callee.property.name === 'apply')) {
+    callee = callee.object;
+  }
+  if (callee.type !== 'Identifier') return undefined;
+  const binding = p.scope.getBinding(callee.name);
+  if (!binding || !binding.constant) return undefined;
+  const decl = binding.path.node;
+  if (decl.type === 'FunctionDeclaration') return decl;
+  if (decl.type === 'VariableDeclarator' && decl.id.type === 'Identifier' && (decl.init?.type === 'FunctionExpression' || decl.init?.type === 'ArrowFunctionExpression')) return decl.init;
+  return undefined;
 }
 
 /** `s.charCodeAt(i)` and its kind: a call that reads a string, unless the file defines the name. */
@@ -70,7 +119,8 @@ const UNBOUNDED = new Set([
  * true for a trivial leaf's body. `bounded` also refuses loops, labels, try statements and
  * function declarations, so that what is accepted runs in bounded time and in place.
  */
-export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, accessors: Set<string>, bounded = false): boolean {
+export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, facts: FileFacts, bounded = false): boolean {
+  const { accessors, quickCalls } = facts;
   let trivial = true;
   const visit = (node: t.Node | null | undefined): void => {
     if (!trivial || !node || typeof node !== 'object') return;
@@ -79,7 +129,7 @@ export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, a
       return;
     }
     if (types.isFunction(node)) return; // creating a closure runs nothing
-    if (RUNS_CODE.has(node.type) && !(node.type === 'CallExpression' && isStringReadCall(node, accessors))) {
+    if (RUNS_CODE.has(node.type) && !(node.type === 'CallExpression' && (quickCalls.has(node) || isStringReadCall(node, accessors)))) {
       trivial = false;
       return;
     }
@@ -110,6 +160,6 @@ export function hasPlainParameters(fn: t.Function | t.StaticBlock): fn is t.Func
   return fn.type !== 'StaticBlock' && !fn.async && !fn.generator && fn.params.every((p) => p.type === 'Identifier');
 }
 
-export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, accessors: Set<string>): boolean {
-  return hasPlainParameters(fn) && runsNoOtherCode(types, fn.body, accessors, true);
+export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, facts: FileFacts): boolean {
+  return hasPlainParameters(fn) && runsNoOtherCode(types, fn.body, facts, true);
 }

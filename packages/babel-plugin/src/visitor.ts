@@ -13,7 +13,7 @@ import { runsCode, wrapParams } from './params.js';
 import type { PositionMapper } from './positions.js';
 import { markRewritten, rewriteBody, type FrameIds } from './suspension.js';
 import { lazyBody } from './lazy-entry.js';
-import { accessorNames, hasPlainParameters, isTrivialLeaf } from './trivial.js';
+import { fileFacts, hasPlainParameters, isTrivialLeaf, type FileFacts } from './trivial.js';
 import { baseName, type SourceIdentity, type SourceInfo } from './function-source.js';
 
 type Types = typeof t;
@@ -128,7 +128,7 @@ export function instrumentProgram(
   /** Per class: the slots of its `<instance_members_initializer>` and `<static_initializer>`. */
   const classSlots = new WeakMap<t.Class, { instance?: Slot; static?: Slot }>();
   const done = new WeakSet<t.Node>();
-  const accessors = options.skipTrivialLeaves ? accessorNames(program) : new Set<string>();
+  const facts: FileFacts = options.skipTrivialLeaves ? fileFacts(types, program) : { accessors: new Set(), quickCalls: new WeakSet() };
   /** Catch clauses and try statements of code outside any function (healed to `depthAtStart`). */
   const topLevel: NodePath<t.CatchClause | t.TryStatement>[] = [];
   /** Instrumented functions with `using` or `await using` declarations, and their frame ids. */
@@ -180,7 +180,7 @@ export function instrumentProgram(
     if (!node.loc || !node.body) return; // generated code, bodiless TS declarations
     if ('declare' in node && node.declare) return;
     if (path.findParent((p) => p.isWithStatement())) return;
-    if (options.skipTrivialLeaves && isTrivialLeaf(types, node, accessors)) return;
+    if (options.skipTrivialLeaves && isTrivialLeaf(types, node, facts)) return;
     if (node.type === 'StaticBlock') {
       slots.set(node, classSlot(path.parentPath!.parentPath!.node as t.Class, 'static'));
       return;
@@ -270,7 +270,7 @@ export function instrumentProgram(
       return;
     }
     const old = node.body as t.BlockStatement;
-    const lazy = options.skipTrivialLeaves && hasPlainParameters(node) && !usingFunctions.has(node) ? lazyBody({ types, accessors, framed }, old) : undefined;
+    const lazy = options.skipTrivialLeaves && hasPlainParameters(node) && !usingFunctions.has(node) ? lazyBody({ types, facts, framed }, old) : undefined;
     const body = types.blockStatement(lazy ?? framed(hoistFunctions(types, path, old.body), bodyLoc), old.directives);
     body.loc = old.loc;
     body.start = old.start;

@@ -62,7 +62,7 @@ function load(source: string) {
 }
 
 // Random bodies: x and y are locals, `late` a let declared somewhere (maybe after its use).
-const expr = fc.constantFrom('a + 1', 'b * 2', 'x', 'x + b', '3', 'a - b', 'typeof late === "number" ? 1 : 0', 'late');
+const expr = fc.constantFrom('a + 1', 'b * 2', 'x', 'x + b', '3', 'a - b', 'typeof late === "number" ? 1 : 0', 'late', 'h(x)', 'h.call(null, b)');
 const test = fc.constantFrom('a > 2', 'b === 1', 'x < 4', 'a === b', '!a');
 const callExpr = fc.integer({ min: 0, max: 20 }).map((n) => `g(${n})`);
 const statement = fc.letrec<{ stmt: string; block: string }>((tie) => ({
@@ -95,11 +95,13 @@ describe('lazy frames (skipTrivialLeaves)', () => {
   it('behave as the plain function; the frame is there at every call, pushed at most once, popped on the way out', () => {
     fc.assert(
       fc.property(body, (text) => {
-        const source = `module.exports = function f(a, b) {\n${text}\n};`;
+        // h: a trivial function of the file, so its calls count as trivial code.
+        const source = `function h(v) { return v * 3 + 1; }\nmodule.exports = function f(a, b) {\n${text}\n};`;
         const out = instrument(source, '/virtual/f.js', { runtime: 'model-runtime', skipTrivialLeaves: true });
         const plain = load(source);
         const inst = load(out.code);
-        const framed = out.functions.length > 0;
+        const framed = out.functions.some((fn) => fn.name === 'f');
+        expect(out.functions.map((fn) => fn.name)).not.toContain('h');
         for (const [a, b] of inputs) {
           const p = plain(a, b);
           const i = inst(a, b);
@@ -161,6 +163,26 @@ describe('lazy frames (skipTrivialLeaves)', () => {
     expect(pushesOf(() => (charAtLoop as (s: string) => unknown)('ab'))).toBe(0);
     expect(out.functions.map((f) => f.name)).not.toContain('exports.charAtLoop');
     expect(pushesOf(() => (loopLeaf as (n: number) => unknown)(3))).toBe(1);
+  });
+
+  it('calls of trivial functions of the file are trivial, unless the binding is reassigned, shadowed or the call recursive', () => {
+    const source = `
+      function small(n) { return n < 10; }
+      const tiny = (n) => small(n) && n < 3;
+      function viaCall(n) { return small.call(null, n) || tiny.apply(null, [n]); }
+      let moved = function (n) { return n; };
+      moved = g;
+      function usesMoved(n) { return moved(n); }
+      function shadows(small) { return small(1); }
+      function down(n) { return n > 0 ? down(n - 1) : 0; }
+      function ping(n) { return n > 0 ? pong(n - 1) : 0; }
+      function pong(n) { return n > 0 ? ping(n - 1) : 0; }
+    `;
+    const names = instrument(source, '/virtual/calls.js', { runtime: 'model-runtime', skipTrivialLeaves: true }).functions.map((f) => f.name);
+    expect(names).not.toContain('small');
+    expect(names).not.toContain('tiny');
+    expect(names).not.toContain('viaCall');
+    expect(names).toEqual(expect.arrayContaining(['usesMoved', 'shadows', 'down', 'ping', 'pong']));
   });
 
   it('a file that defines a method named like a string read does not trust that call', () => {

@@ -60,6 +60,22 @@ const fakeString = { charCodeAt(i) { probe('own charCodeAt'); return 200 + i; } 
 function firstCode(s) { const c = s.charCodeAt(0); if (c < 128) return c; return callee('not ascii ' + c); }
 firstCode('abc'); firstCode(fakeString);
 
+// Calls of this file's trivial functions are trivial too, through bindings never reassigned.
+function isSmall(n) { return n < 10; }
+function isTiny(n) { return isSmall(n) && n < 3; }
+function classify(n) { if (isTiny(n)) return 'tiny'; return isSmall(n) ? 'small' : callee('big ' + n); }
+classify(1); classify(5); classify(50);
+let swapped = function (n) { return n > 0; };
+function usesSwapped(n) { const r = swapped(n); if (!r) return 0; return callee('after swapped'); }
+usesSwapped(1);
+swapped = function (n) { probe('swapped in'); return n > 0; };
+usesSwapped(1);
+function shadowed(isSmall) { const r = isSmall(4); return r ? callee('after shadowed') : 0; }
+shadowed((n) => { probe('shadowing parameter'); return n > 3; });
+function countDown(n) { return n <= 0 ? probe('recursion bottom') : countDown(n - 1); }
+function callsRecursion(n) { if (n < 0) return 0; return countDown(n); }
+callsRecursion(3);
+
 // Loops are not trivial: the frame is pushed before them.
 function loops(n) { if (n < 0) return 0; let s = 0; for (let i = 0; i < n; i++) s += i; probe('after loop'); return s; }
 loops(-1); loops(4);
