@@ -16,8 +16,11 @@
 //                  machine allows: the writer is switched from outside)
 //   sub-buffers 1 kHz  the same with sub-buffer rings (STACKRING_AREA_RINGS=0): the writer
 //                  answers switch requests in its slow paths, as on ARM
-//   leaves skipped the same, sampled at 1 kHz, with trivial leaf functions left alone
-//                  (STACKRING_SKIP_TRIVIAL_LEAVES=1, the plugin's skipTrivialLeaves)
+//   leaves skipped the same, sampled at 1 kHz, with trivial leaf functions left alone and
+//                  the others' frames pushed lazily (STACKRING_SKIP_TRIVIAL_LEAVES=1, the
+//                  plugin's skipTrivialLeaves)
+//   skipped unsampled   instrumented as *leaves skipped*, no agent (sub-buffer rings)
+//   skipped area rings  the same with area rings (STACKRING_AREA_RINGS=1), no agent
 //   cpu-prof       node --cpu-prof (V8's sampling profiler, for comparison)
 //   istanbul       the same files stackring instruments (the workload's own and the npm
 //                  package files it loads) instrumented for coverage with babel-plugin-istanbul,
@@ -58,6 +61,8 @@ const variants = {
   'sampled 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
   'sub-buffers 1 kHz': { args: ['--import', register], env: { ...stackringEnv, STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0', STACKRING_AREA_RINGS: '0' } },
   'leaves skipped': { args: ['--import', register], env: { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1', STACKRING_AGENT: '1', STACKRING_INTERVAL: '1', STACKRING_SOCKET: '0' } },
+  'skipped unsampled': { args: ['--import', register], env: { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' } },
+  'skipped area rings': { args: ['--import', register], env: { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1', STACKRING_AREA_RINGS: '1' } },
   'cpu-prof': { args: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir], env: {} },
   istanbul: { args: ['--import', istanbulHook], env: {} }, // + the workload's manifest
 };
@@ -74,7 +79,7 @@ const run = (args, env, name, iterations) =>
 const manifests = {};
 for (const name of workloads) {
   if (variants.instrumented || variants['agent idle'] || variants['sampled 1 kHz'] || variants['sub-buffers 1 kHz'] || variants['area rings'] || variants['area agent idle']) run(['--import', register], stackringEnv, name, 1);
-  if (variants['leaves skipped']) run(['--import', register], { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' }, name, 1);
+  if (Object.keys(variants).some((v) => v === 'leaves skipped' || v.startsWith('skipped '))) run(['--import', register], { ...stackringEnv, STACKRING_SKIP_TRIVIAL_LEAVES: '1' }, name, 1);
   if (variants.istanbul) {
     const { manifestFile } = await prepareIstanbul(name, stackringEnv, (env) => run(['--import', istanbulHook], env, name, 1));
     manifests[name] = manifestFile;
