@@ -195,8 +195,8 @@ describe('run --skip-trivial-leaves', () => {
       expect(r.stderr).toBe('');
       return JSON.parse(r.stdout);
     };
-    expect(as([])).toEqual({ result: 4, leaf: true, caller: true });
-    expect(as(['--skip-trivial-leaves'])).toEqual({ result: 4, leaf: false, caller: true });
+    expect(as([])).toEqual({ result: 4, leaf: true, caller: true, outer: true });
+    expect(as(['--skip-trivial-leaves'])).toEqual({ result: 4, leaf: false, caller: false, outer: true });
   });
 });
 
