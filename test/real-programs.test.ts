@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // through the real CLI: the TypeScript compiler (one 9 MB CommonJS file), prettier, eslint
 // (which loads its config with import()) and a vite build (ES modules, a native bundler,
 // worker threads). Each must produce exactly what it produces
-// plain, and a trace that reports cleanly with the program's own functions in it.
+// plain, and a trace that reports cleanly with the program's own functions in it. All of it
+// again with --skip-trivial-leaves (frames pushed lazily: packages/babel-plugin/src/lazy-entry.ts).
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'packages/cli/dist/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'stackring-real-'));
@@ -22,10 +23,10 @@ function node(args: string[], cwd: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Records `args` under stackring, then reports the trace as folded stacks. */
-function record(name: string, args: string[], cwd: string) {
+/** Records `args` under stackring (with `flags`), then reports the trace as folded stacks. */
+function record(name: string, args: string[], cwd: string, flags: string[]) {
   const trace = join(dir, `${name}.srt`);
-  const run = node([bin, 'record', '--node-modules', '-o', trace, '--', 'node', ...args], cwd);
+  const run = node([bin, 'record', '--node-modules', ...flags, '-o', trace, '--', 'node', ...args], cwd);
   const folded = join(dir, `${name}.folded`);
   const report = node([bin, 'report', trace, '-f', 'folded', '-o', folded], cwd);
   expect(report.code, report.stderr).toBe(0);
@@ -33,9 +34,12 @@ function record(name: string, args: string[], cwd: string) {
   return { run, folded: readFileSync(folded, 'utf8') };
 }
 
-describe('real programs, recorded with every file instrumented', () => {
+describe.each([
+  { flags: [] as string[], suffix: '' },
+  { flags: ['--skip-trivial-leaves'], suffix: '-skip' },
+])('real programs, recorded with every file instrumented $flags', ({ flags, suffix }) => {
   it('the TypeScript compiler reports the same errors, and its trace shows the checker', () => {
-    const project = join(dir, 'ts-project');
+    const project = join(dir, 'ts-project' + suffix);
     cpSync(join(root, 'packages/ring/src'), join(project, 'src'), { recursive: true });
     // No Node types on purpose: tsc then reports errors, a deterministic output to compare.
     writeFileSync(
@@ -46,7 +50,7 @@ describe('real programs, recorded with every file instrumented', () => {
     const plain = node([tsc, '-p', '.', '--noEmit'], project);
     expect(plain.code).toBe(2);
     expect(plain.stdout).toContain('error TS');
-    const { run, folded } = record('tsc', [tsc, '-p', '.', '--noEmit'], project);
+    const { run, folded } = record('tsc' + suffix, [tsc, '-p', '.', '--noEmit'], project, flags);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout).toBe(plain.stdout);
     expect(folded).toMatch(/executeCommandLine;.*performCompilation;/);
@@ -54,14 +58,14 @@ describe('real programs, recorded with every file instrumented', () => {
   }, 180_000); // the first start instruments tsc's 9 MB file (about 10 s here)
 
   it('prettier formats a large file the same, and its trace shows the printer', () => {
-    const project = join(dir, 'prettier-project');
+    const project = join(dir, 'prettier-project' + suffix);
     mkdirSync(project, { recursive: true });
     cpSync(join(root, 'node_modules/acorn/dist/acorn.js'), join(project, 'input.js'));
     const prettier = join(root, 'node_modules/prettier/bin/prettier.cjs');
     const plain = node([prettier, 'input.js'], project);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout.length).toBeGreaterThan(100_000);
-    const { run, folded } = record('prettier', [prettier, 'input.js'], project);
+    const { run, folded } = record('prettier' + suffix, [prettier, 'input.js'], project, flags);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(plain.stdout);
     expect(folded).toMatch(/(^|;)printAstToDoc[; ]/m);
@@ -69,7 +73,7 @@ describe('real programs, recorded with every file instrumented', () => {
   }, 120_000);
 
   it('eslint reports the same problems, and its trace shows the rules running', () => {
-    const project = join(dir, 'eslint-project');
+    const project = join(dir, 'eslint-project' + suffix);
     mkdirSync(project, { recursive: true });
     cpSync(join(root, 'node_modules/acorn/dist/acorn.js'), join(project, 'input.js'));
     // The recommended rules, with acorn's UMD globals: a few real problems to report.
@@ -81,14 +85,14 @@ describe('real programs, recorded with every file instrumented', () => {
     const plain = node([eslint, 'input.js', '-f', 'json'], project);
     expect(plain.code, plain.stderr).toBe(1); // problems found
     expect(JSON.parse(plain.stdout)[0].messages.length).toBeGreaterThan(0);
-    const { run, folded } = record('eslint', [eslint, 'input.js', '-f', 'json'], project);
+    const { run, folded } = record('eslint' + suffix, [eslint, 'input.js', '-f', 'json'], project, flags);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toBe(plain.stdout);
     expect(folded).toMatch(/Linter\.verify[; ].*runRules/m);
   }, 120_000);
 
   it('vite builds the same files, and its trace shows the build', () => {
-    const project = join(dir, 'vite-project');
+    const project = join(dir, 'vite-project' + suffix);
     mkdirSync(join(project, 'src'), { recursive: true });
     writeFileSync(join(project, 'index.html'), '<!doctype html><html><body><div id="app"></div><script type="module" src="/src/main.js"></script></body></html>\n');
     writeFileSync(join(project, 'src/main.js'), "import { greet } from './greet.js';\ndocument.getElementById('app').textContent = greet('vite');\n");
@@ -97,7 +101,7 @@ describe('real programs, recorded with every file instrumented', () => {
     const vite = join(dirname(createRequire(join(root, 'node_modules/vitest/package.json')).resolve('vite/package.json')), 'bin/vite.js');
     const plain = node([vite, 'build', '--outDir', 'dist-plain'], project);
     expect(plain.code, plain.stderr).toBe(0);
-    const { run, folded } = record('vite', [vite, 'build', '--outDir', 'dist-recorded'], project);
+    const { run, folded } = record('vite' + suffix, [vite, 'build', '--outDir', 'dist-recorded'], project, flags);
     expect(run.code, run.stderr).toBe(0);
     const files = (out: string) => readdirSync(join(project, out), { recursive: true }).map(String).sort();
     expect(files('dist-recorded')).toEqual(files('dist-plain'));
