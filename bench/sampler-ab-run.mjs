@@ -1,0 +1,46 @@
+// One process of bench/sampler-ab.mjs: a workload of bench/workloads/, instrumented by the
+// loading hooks it was started with, timed in alternating blocks with the agent stopped,
+// started without sampling, and sampling every millisecond (started and stopped through the
+// in-process API), so that the three share one process, one JIT state and one ring.
+// Prints {"off": ms, "idle": ms, "sampled": ms, "switches": {...}}: medians per iteration over
+// all blocks, and how many times the reader switched the ring in each state (a check that the
+// sampled blocks were sampled and the others not).
+import { createRequire } from 'node:module';
+import { start, stop, threadState } from '@stackring/runtime';
+
+const require = createRequire(import.meta.url);
+const [name, blocks = '8', perBlock = '15'] = process.argv.slice(2);
+const run = require(`./workloads/${name}.cjs`);
+for (let i = 0; i < 10; i++) await run();
+
+const states = {
+  off: async () => {},
+  idle: async () => start({ interval: 0, socket: false }),
+  sampled: async () => start({ interval: 1, socket: false }),
+};
+const names = Object.keys(states);
+const times = Object.fromEntries(names.map((n) => [n, []]));
+const switches = Object.fromEntries(names.map((n) => [n, 0]));
+// An area ring's generation word (area-layout.ts): the reader adds one per switch.
+const { words } = threadState().writer;
+const GEN = 17;
+if (process.env.STACKRING_AREA_RINGS !== '1') throw new Error('run with STACKRING_AREA_RINGS=1: the three states must share one kind of ring');
+for (let b = 0; b < Number(blocks); b++) {
+  // Rotate the order, so that drift within a block pattern hits every state alike.
+  for (let k = 0; k < names.length; k++) {
+    const state = names[(b + k) % names.length];
+    await states[state]();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the agent's worker up
+    await run(); // one untimed iteration after each change
+    const gen = Atomics.load(words, GEN);
+    for (let i = 0; i < Number(perBlock); i++) {
+      const t = process.hrtime.bigint();
+      await run();
+      times[state].push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    switches[state] += Atomics.load(words, GEN) - gen;
+    await stop();
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(JSON.stringify({ ...Object.fromEntries(names.map((n) => [n, median(times[n])])), switches }));
