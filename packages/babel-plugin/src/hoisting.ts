@@ -8,6 +8,7 @@
 // original declaration, initialised first, `fn.name` kept by inference, and recursion going
 // through the (reassignable) binding as before.
 import type { NodePath, types as t } from '@babel/core';
+import { childNodes } from './child-nodes.js';
 
 type Types = typeof t;
 
@@ -38,11 +39,7 @@ function clashingNames(types: Types, fn: NodePath<t.Function | t.StaticBlock>, b
       // Class bodies can hold computed keys with nested code but declare no vars here.
       return;
     }
-    for (const key of types.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) for (const c of child) visit(c as t.Node, false);
-      else visit(child as t.Node, false);
-    }
+    for (const child of childNodes(types, node)) visit(child, false);
   };
   for (const stmt of body) visit(stmt, true);
   return new Set([...names].filter((n) => seen.has(n)));

@@ -16,6 +16,7 @@
 // pushes the frame itself. Every path pushes at most once (one more frame than a call would
 // push costs more than it saves), and pops in the `finally` the function would have had.
 import type { types as t } from '@babel/core';
+import { childNodes } from './child-nodes.js';
 import { runsNoOtherCode, type FileFacts } from './trivial.js';
 
 type Types = typeof t;
@@ -51,11 +52,7 @@ function mentions(types: Types, nodes: t.Node[], names: Set<string>): boolean {
       found = true;
       return;
     }
-    for (const key of types.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) for (const c of child) visit(c as t.Node);
-      else visit(child as t.Node);
-    }
+    for (const child of childNodes(types, node)) visit(child);
   };
   for (const node of nodes) visit(node);
   return found;

@@ -6,6 +6,7 @@
 // Calls that run no other code either: string reads (below), and calls of a function of this
 // file that is trivial itself, through a binding never reassigned.
 import type { NodePath, types as t } from '@babel/core';
+import { childNodes } from './child-nodes.js';
 
 type Types = typeof t;
 
@@ -145,11 +146,7 @@ export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, f
         return;
       }
     }
-    for (const key of types.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) for (const c of child) visit(c as t.Node);
-      else visit(child as t.Node);
-    }
+    for (const child of childNodes(types, node)) visit(child);
   };
   visit(node);
   return trivial;
