@@ -1,10 +1,13 @@
 // One process of bench/sampler-ab.mjs: a workload of bench/workloads/, instrumented by the
 // loading hooks it was started with, timed in alternating blocks with the agent stopped,
 // started without sampling, and sampling every millisecond (started and stopped through the
-// in-process API), so that the three share one process, one JIT state and one ring.
-// Prints {"off": ms, "idle": ms, "sampled": ms, "switches": {...}}: medians per iteration over
-// all blocks, and how many times the reader switched the ring in each state (a check that the
-// sampled blocks were sampled and the others not).
+// in-process API), so that the three share one process, one JIT state and one ring; and, for
+// comparison, with V8's own CPU profiler sampling every millisecond (through the inspector, as
+// --cpu-prof does) and the agent stopped.
+// Prints {"off": ms, "idle": ms, "sampled": ms, "v8": ms, "switches": {...}}: medians per
+// iteration over all blocks, and how many times the reader switched the ring in each state (a
+// check that the sampled blocks were sampled and the others not).
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { start, stop, threadState } from '@stackring/runtime';
 
@@ -13,10 +16,19 @@ const [name, blocks = '8', perBlock = '15'] = process.argv.slice(2);
 const run = require(`./workloads/${name}.cjs`);
 for (let i = 0; i < 10; i++) await run();
 
+const inspector = new Session();
+inspector.connect();
+await inspector.post('Profiler.enable');
+await inspector.post('Profiler.setSamplingInterval', { interval: 1000 }); // µs, --cpu-prof's default
+let v8Profiling = false;
 const states = {
   off: async () => {},
   idle: async () => start({ interval: 0, socket: false }),
   sampled: async () => start({ interval: 1, socket: false }),
+  v8: async () => {
+    await inspector.post('Profiler.start');
+    v8Profiling = true;
+  },
 };
 const names = Object.keys(states);
 const times = Object.fromEntries(names.map((n) => [n, []]));
@@ -40,6 +52,10 @@ for (let b = 0; b < Number(blocks); b++) {
     }
     switches[state] += Atomics.load(words, GEN) - gen;
     await stop();
+    if (v8Profiling) {
+      await inspector.post('Profiler.stop');
+      v8Profiling = false;
+    }
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

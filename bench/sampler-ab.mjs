@@ -6,7 +6,9 @@
 // area rings (STACKRING_AREA_RINGS=1), so the ring's fast path is the same code throughout.
 // Each workload of bench/workloads/ runs in BENCH_ROUNDS processes (default 3), with every
 // function instrumented and with skipTrivialLeaves; the table shows, per process, the
-// sampled and idle states' medians as ratios to the stopped state's, and their median.
+// sampled and idle states' medians as ratios to the stopped state's, and their median; and
+// the same for V8's own CPU profiler sampling every millisecond in the same process, what any
+// 1 kHz sampler thread costs on this machine.
 //
 // Knobs: BENCH_ROUNDS, BENCH_WORKLOADS (comma-separated, default fib,acorn,js-yaml,marked,
 // postcss), BENCH_BLOCKS (blocks per state and process, default 8), BENCH_PER_BLOCK
@@ -34,18 +36,20 @@ function once(name, env, b = blocks, n = perBlock) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const pct = (r) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
 console.log(`sampler on top of instrumentation, in one process: node ${process.version}, ${ROUNDS} processes per row, ${blocks} blocks of ${perBlock} iterations per state`);
-console.log('workload  variant           sampled vs stopped (per process; median)        idle vs stopped (median)');
+console.log('workload  variant           sampled vs stopped (per process; median)        idle (median)   V8 profiler (median)');
 for (const name of workloads) {
   for (const [variant, env] of Object.entries(variants)) {
     once(name, env, '1', '1'); // fills the transform cache: Babel stays out of the timed processes
     const sampled = [];
     const idle = [];
+    const v8 = [];
     for (let r = 0; r < ROUNDS; r++) {
       const m = once(name, env);
-      if (m.switches.sampled === 0 || m.switches.off !== 0 || m.switches.idle !== 0) throw new Error(`${name}: states not as asked: ${JSON.stringify(m.switches)}`);
+      if (m.switches.sampled === 0 || m.switches.off !== 0 || m.switches.idle !== 0 || m.switches.v8 !== 0) throw new Error(`${name}: states not as asked: ${JSON.stringify(m.switches)}`);
       sampled.push(m.sampled / m.off);
       idle.push(m.idle / m.off);
+      v8.push(m.v8 / m.off);
     }
-    console.log(`${name.padEnd(9)} ${variant.padEnd(17)} ${sampled.map(pct).join(', ').padEnd(36)} ${pct(median(sampled)).padStart(8)}        ${pct(median(idle)).padStart(8)}`);
+    console.log(`${name.padEnd(9)} ${variant.padEnd(17)} ${sampled.map(pct).join(', ').padEnd(36)} ${pct(median(sampled)).padStart(8)}        ${pct(median(idle)).padStart(8)}        ${pct(median(v8)).padStart(8)}`);
   }
 }
