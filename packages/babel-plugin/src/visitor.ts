@@ -1,6 +1,7 @@
 // Instruments one file: every function body is rewritten in place to
 //   const _d = _w.enter(_b + K); try { <body> } finally { _w.exit(_d); }
-// and the file registers its function table once at the top. All work happens in a traversal
+// (with skipTrivialLeaves, trivial functions are left alone and the push may come later in
+// the body: trivial.ts, lazy-entry.ts), and the file registers its function table once at the top. All work happens in a traversal
 // started at Program entry, so that other plugins of the same pass (preset-env, TypeScript)
 // see the instrumented functions and not the other way round.
 import type { NodePath, types as t } from '@babel/core';
