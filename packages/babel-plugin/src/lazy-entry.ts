@@ -9,7 +9,7 @@
 //                                           }
 //
 // What runs before the push is bounded straight-line code (no call, loop or anything else
-// runsNoOtherCode refuses), so a sample there is charged to the caller, as a trivial leaf's is,
+// isTrivialCode refuses), so a sample there is charged to the caller, as a trivial leaf's is,
 // and a stack taken anywhere the function can be seen from (a callee, a getter, `new Error`)
 // has its frame. Statements are split at the top level of the body, and inside the branches of
 // an `if` whose test is trivial and after which only trivial statements follow: each branch
@@ -17,7 +17,7 @@
 // push costs more than it saves), and pops in the `finally` the function would have had.
 import type { types as t } from '@babel/core';
 import { childNodes } from './child-nodes.js';
-import { runsNoOtherCode, type FileFacts } from './trivial.js';
+import { isTrivialCode, type FileFacts } from './trivial.js';
 
 type Types = typeof t;
 
@@ -78,7 +78,7 @@ export function lazyBody(ctx: LazyEntryContext, body: t.BlockStatement): t.State
 function lazyList(ctx: LazyEntryContext, list: t.Statement[], end: t.SourceLocation | null | undefined): { statements: t.Statement[]; lazy: boolean } {
   const { types } = ctx;
   if (list.some((s) => s.type === 'FunctionDeclaration')) throw new NotLazy();
-  const quick = (node: t.Node | null | undefined) => runsNoOtherCode(types, node, ctx.facts, true);
+  const quick = (node: t.Node | null | undefined) => isTrivialCode(types, node, ctx.facts);
   const before: t.Statement[] = [];
   for (let i = 0; i < list.length; i++) {
     const stmt = list[i]!;
@@ -106,7 +106,7 @@ function lazyList(ctx: LazyEntryContext, list: t.Statement[], end: t.SourceLocat
 /** A branch of such an `if`, as a block with its own lazily pushed frame. */
 function lazyBranch(ctx: LazyEntryContext, branch: t.Statement): t.Statement {
   const { types } = ctx;
-  if (runsNoOtherCode(types, branch, ctx.facts, true)) return branch;
+  if (isTrivialCode(types, branch, ctx.facts)) return branch;
   const list = branch.type === 'BlockStatement' ? branch.body : [branch];
   const block = types.blockStatement(lazyList(ctx, list, branch.loc).statements);
   block.loc = branch.loc;

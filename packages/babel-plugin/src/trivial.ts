@@ -2,7 +2,9 @@
 // below it, and its instrumentation can cost more than its body (it may stop being inlined).
 // "No other code" as far as the file shows: no call, new, tagged template, yield, await,
 // iteration protocol (for-of, spread, array destructuring), class definition, dynamic
-// import, delete, or access to a property name that this file defines a getter or setter for.
+// import, delete, or access to a property name that this file defines a getter or setter for;
+// and bounded time: no loop (a function that loops is where time goes, and where a process
+// gets stuck: a dump must show its frame), label, try or function declaration.
 // Calls that run no other code either: string reads (below), and calls of a function of this
 // file that is trivial itself, through a binding never reassigned.
 import type { NodePath, types as t } from '@babel/core';
@@ -110,22 +112,22 @@ const RUNS_CODE = new Set([
   'ForOfStatement', 'SpreadElement', 'ArrayPattern', 'ClassExpression', 'ClassDeclaration', 'Import', 'ImportExpression', 'WithStatement',
 ]);
 
-// Code whose running time is bounded: what a lazily pushed frame lets run before it (lazy-entry.ts).
+// Statements whose running time may not be bounded, or that a lazily pushed frame could not
+// leave in place (lazy-entry.ts).
 const UNBOUNDED = new Set([
   'ForStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement', 'LabeledStatement', 'TryStatement', 'FunctionDeclaration',
 ]);
 
 /**
- * Whether `node` (not counting functions created in it) can run no code of another function:
- * true for a trivial leaf's body. `bounded` also refuses loops, labels, try statements and
- * function declarations, so that what is accepted runs in bounded time and in place.
+ * Whether `node` (not counting functions created in it) is trivial: it can run no code of
+ * another function, and runs in bounded time. True for a trivial leaf's body.
  */
-export function runsNoOtherCode(types: Types, node: t.Node | null | undefined, facts: FileFacts, bounded = false): boolean {
+export function isTrivialCode(types: Types, node: t.Node | null | undefined, facts: FileFacts): boolean {
   const { accessors, quickCalls } = facts;
   let trivial = true;
   const visit = (node: t.Node | null | undefined): void => {
     if (!trivial || !node || typeof node !== 'object') return;
-    if (bounded && UNBOUNDED.has(node.type)) {
+    if (UNBOUNDED.has(node.type)) {
       trivial = false;
       return;
     }
@@ -158,5 +160,5 @@ export function hasPlainParameters(fn: t.Function | t.StaticBlock): fn is t.Func
 }
 
 export function isTrivialLeaf(types: Types, fn: t.Function | t.StaticBlock, facts: FileFacts): boolean {
-  return hasPlainParameters(fn) && runsNoOtherCode(types, fn.body, facts, true);
+  return hasPlainParameters(fn) && isTrivialCode(types, fn.body, facts);
 }
