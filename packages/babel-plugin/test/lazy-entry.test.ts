@@ -5,6 +5,7 @@
 // call, and gone once it returns or throws.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
 import { instrument } from './helpers.js';
 
 type Outcome = { value: unknown } | { error: string };
@@ -183,6 +184,27 @@ describe('lazy frames (skipTrivialLeaves)', () => {
     expect(names).not.toContain('tiny');
     expect(names).not.toContain('viaCall');
     expect(names).toEqual(expect.arrayContaining(['usesMoved', 'shadows', 'down', 'ping', 'pong']));
+  });
+
+  it('a TypeScript enum in the body runs its initialisers inside the frame (the TypeScript transform in the same pass)', () => {
+    const source = `
+      export function f(a: number): number {
+        if (a < 0) return 0;
+        enum E { A = g(a), B }
+        return E.B;
+      }
+    `;
+    const out = instrument(source, '/virtual/enum.ts', { runtime: 'model-runtime', skipTrivialLeaves: true }, { presets: [['@babel/preset-typescript', {}]], plugins: [[plugin, { runtime: 'model-runtime', skipTrivialLeaves: true }], '@babel/plugin-transform-modules-commonjs'] });
+    const stack: number[] = [];
+    const seen: number[][] = [];
+    const writer = { enter: (id: number) => stack.push(id) - 1, exit: (t: number) => void (stack.length = Math.min(stack.length, t)), exitWith: (_t: number, v: unknown) => v };
+    const mod = { exports: {} as Record<string, (a: number) => number> };
+    new Function('require', 'module', 'exports', 'g', out.code)(() => ({ writer, register: () => 0 }), mod, mod.exports, (n: number) => (seen.push([...stack]), n));
+    expect(mod.exports.f!(-1)).toBe(0);
+    expect(seen).toEqual([]);
+    expect(mod.exports.f!(5)).toBe(6);
+    expect(seen).toEqual([[0]]);
+    expect(stack).toEqual([]);
   });
 
   it('a file that defines a method named like a string read does not trust that call', () => {
