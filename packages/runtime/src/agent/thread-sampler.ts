@@ -5,7 +5,7 @@
 // switch" is the reader switching it, and "sealed" the sample once the writer has moved since.
 
 import { SwitchReason, ThreadStack, endDepth, epochMillis, openReader, type StackReader, type StackSample, type SubBuffer } from '@stackring/ring';
-import { threadActivity } from './idle.js';
+import { releaseThreadActivity, threadActivity } from './idle.js';
 
 export interface SampledSubBuffer {
   sub: SubBuffer;
@@ -61,7 +61,10 @@ export class ThreadSampler {
       this.lastLive = null;
       this.emit({ sub, sample });
     }
-    if (closing) this.closed = true;
+    if (closing) {
+      this.closed = true;
+      releaseThreadActivity(this.tid);
+    }
   }
 
   /**
