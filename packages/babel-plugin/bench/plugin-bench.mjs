@@ -3,8 +3,8 @@
 //      with babel-plugin-istanbul, and with no plugin, on the same files.
 //   2. Run-time overhead, plain vs instrumented copies loaded side by side in this process and
 //      run alternately (medians): recursive fib(30) and real workloads (acorn, marked, js-yaml,
-//      postcss), without and with a reader thread sampling the ring at 1 kHz; also
-//      skipTrivialLeaves and istanbul-instrumented copies of the same code. The runtime raises
+//      postcss), without and with a reader thread sampling the ring at 1 kHz, every function
+//      instrumented and with skipTrivialLeaves; and istanbul-instrumented copies of the same code. The runtime raises
 //      V8's inlining budgets for the whole process when it loads (STACKRING_V8_INLINING), so
 //      every copy here runs with them: the whole-process bench (bench/overhead.mjs) is the one
 //      that compares each tool as it runs on its own.
@@ -159,7 +159,7 @@ const { threadState } = await import('@stackring/runtime');
 const stop = new SharedArrayBuffer(4);
 const sampler = new Worker(join(root, 'packages', 'ring', 'bench', 'sampler-thread.mjs'), { workerData: { buffer: threadState().writer.buffer, intervalMs: 1, stop } });
 await new Promise((r) => setTimeout(r, 50));
-const withSampler = measure(['plain', 'stackring']);
+const withSampler = measure(['plain', 'stackring', 'skipLeaves']);
 Atomics.store(new Int32Array(stop), 0, 1);
 const [stats] = await once(sampler, 'message');
 await sampler.terminate();
@@ -170,15 +170,16 @@ console.log(`node ${process.version}, ${ROUNDS} alternating rounds, medians (ms)
 console.log('instrumentation throughput (source KB per CPU second, same files):');
 for (const [name, t] of Object.entries(throughput)) console.log(`  ${name.padEnd(12)} ${(t.rate / 1024).toFixed(0).padStart(6)} KB/s  (${(t.bytes / 1024).toFixed(0)} KB in ${t.cpu.toFixed(2)} s)`);
 console.log(`  stackring / istanbul throughput ratio: ${fmt(throughput.stackring.rate / throughput.istanbul.rate)}\n`);
-console.log('workload                    plain ms   stackring  +sampler  skipLeaves  istanbul');
+console.log('workload                    plain ms   stackring  +sampler  skipLeaves  +sampler  istanbul');
 const targets = [];
 for (const label of Object.keys(workloads)) {
   const n = noSampler[label];
   const s = withSampler[label];
   const r = (x) => `${fmt(x)}x`.padStart(9);
-  console.log(`${label.padEnd(26)} ${fmt(n.plain).padStart(9)} ${r(n.stackring / n.plain)} ${r(s.stackring / s.plain)} ${r(n.skipLeaves / n.plain).padStart(11)} ${r(n.istanbul / n.plain)}`);
+  console.log(`${label.padEnd(26)} ${fmt(n.plain).padStart(9)} ${r(n.stackring / n.plain)} ${r(s.stackring / s.plain)} ${r(n.skipLeaves / n.plain).padStart(11)} ${r(s.skipLeaves / s.plain)} ${r(n.istanbul / n.plain)}`);
   const limit = label.startsWith('fib') ? 2.2 : 1.3;
-  targets.push(`${label}: with sampler ${fmt(s.stackring / s.plain)}x (target <= ${limit}) ${s.stackring / s.plain <= limit ? 'met' : 'NOT met'}`);
+  const verdict = (x) => `${fmt(x)}x (target <= ${limit}) ${x <= limit ? 'met' : 'NOT met'}`;
+  targets.push(`${label}: with sampler ${verdict(s.stackring / s.plain)}; skipTrivialLeaves with sampler ${verdict(s.skipLeaves / s.plain)}`);
 }
 console.log('\n' + targets.join('\n'));
 console.log(`\nsampler: ${stats.samples} sealed samples, ${stats.live} live, losses ${JSON.stringify(stats.losses)}`);
