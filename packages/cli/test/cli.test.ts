@@ -569,6 +569,23 @@ describe('stackring instrument and record options', () => {
     expect(isInstrumented(join(included, 'lib', 'math.js'))).toBe(false);
   });
 
+  it('instrument --skip-trivial-leaves leaves trivial functions as they were, and only with the flag', () => {
+    const app = join(fixtures, 'apps', 'leaves.cjs');
+    const body = (out: string, name: string) => {
+      const code = readFileSync(join(out, 'leaves.cjs'), 'utf8');
+      const start = code.indexOf(`function ${name}(`);
+      return code.slice(start, code.indexOf('\n}', start));
+    };
+    const all = join(dir, 'leaves-all');
+    const skip = join(dir, 'leaves-skip');
+    expect(cli(['instrument', app, '-d', all]).code).toBe(0);
+    expect(cli(['instrument', app, '-d', skip, '--skip-trivial-leaves']).code).toBe(0);
+    for (const name of ['leaf', 'caller', 'outer']) expect(body(all, name)).toContain('.enter(');
+    expect(body(skip, 'leaf')).not.toContain('.enter(');
+    expect(body(skip, 'caller')).not.toContain('.enter(');
+    expect(body(skip, 'outer')).toContain('.enter(');
+  });
+
   it('record --interval sets the sampling interval', () => {
     const samples = (interval: string) => {
       const trace = join(dir, `interval-${interval}.srt`);

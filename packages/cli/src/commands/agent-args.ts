@@ -2,6 +2,10 @@
 import { UsageError } from '../exit-codes.js';
 import type { Argv } from 'yargs';
 
+/** The plugin's skipTrivialLeaves, as `run`, `record` and `instrument` describe it. */
+export const SKIP_TRIVIAL_LEAVES_HELP =
+  'leave alone functions that can call nothing, and push the others\' frames only once they can call (cheaper; the time of that code goes to the callers)';
+
 export interface AgentArgs {
   interval: number;
   watchdog: number;
@@ -22,11 +26,7 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
     .option('watchdog', { type: 'number', default: 0, describe: 'report where the event loop blocks for this many ms or more (0: off)' })
     .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
     .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })
-    .option('skip-trivial-leaves', {
-      type: 'boolean',
-      default: false,
-      describe: 'leave alone functions that can call nothing (cheaper; their time goes to their callers)',
-    })
+    .option('skip-trivial-leaves', { type: 'boolean', default: false, describe: SKIP_TRIVIAL_LEAVES_HELP })
     .option('include', { type: 'string', array: true, describe: 'only instrument files matching these globs' })
     .option('exclude', { type: 'string', array: true, describe: 'do not instrument files matching these globs' })
     .check((a) => {

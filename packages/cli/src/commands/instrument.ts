@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import picomatch from 'picomatch';
 import { instrumentSource } from '../hooks/transform.js';
+import { SKIP_TRIVIAL_LEAVES_HELP } from './agent-args.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { bold, dim, green, red } from '../style.js';
 
@@ -14,6 +15,7 @@ interface InstrumentArgs {
   sourceMaps: boolean;
   nodeModules: boolean;
   copy: boolean;
+  skipTrivialLeaves: boolean;
 }
 
 interface Job {
@@ -36,6 +38,7 @@ export const instrumentCommand: CommandModule<object, InstrumentArgs> = {
       .option('source-maps', { type: 'boolean', default: true, describe: 'write a .map file next to each instrumented file' })
       .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument files under node_modules' })
       .option('copy', { type: 'boolean', default: true, describe: 'copy the files that are not instrumented' })
+      .option('skip-trivial-leaves', { type: 'boolean', default: false, describe: SKIP_TRIVIAL_LEAVES_HELP })
       .example('$0 instrument dist -d dist-profiled', 'instrument every .js/.mjs/.cjs of dist') as unknown as Argv<InstrumentArgs>,
   handler: async (args) => {
     const outDir = resolve(args.outDir);
@@ -60,7 +63,8 @@ export const instrumentCommand: CommandModule<object, InstrumentArgs> = {
           continue;
         }
         const source = readFileSync(job.from, 'utf8');
-        const { code, map } = instrumentSource(source, job.from, { sourceMaps: args.sourceMaps ? 'separate' : false });
+        const plugin = args.skipTrivialLeaves ? { skipTrivialLeaves: true } : undefined;
+        const { code, map } = instrumentSource(source, job.from, { sourceMaps: args.sourceMaps ? 'separate' : false, plugin });
         const files: Array<[string, string]> = [];
         if (map) {
           files.push([`${job.to}.map`, JSON.stringify({ ...map, file: basename(job.to) })]);
