@@ -13,8 +13,9 @@
 // and a stack taken anywhere the function can be seen from (a callee, a getter, `new Error`)
 // has its frame. Statements are split at the top level of the body, and inside the branches of
 // an `if` whose test is trivial and after which only trivial statements follow: each branch
-// pushes the frame itself. Every path pushes at most once (one more frame than a call would
-// push costs more than it saves), and pops in the `finally` the function would have had.
+// pushes the frame itself. Every path pushes at most once, and pops in the `finally` the
+// function would have had. (Also framing the branches of an early `if` that returns, with code
+// after it that calls, made functions bigger and measured no faster on acorn.)
 import type { types as t } from '@babel/core';
 import { childNodes } from './child-nodes.js';
 import { isTrivialCode, type FileFacts } from './trivial.js';
