@@ -20,8 +20,6 @@ export class AreaWriter {
   readonly buffer: SharedArrayBuffer;
   readonly words: Int32Array;
   readonly threadId: number;
-  /** Depths that get a record. */
-  readonly limit: number;
   /** Area rings are never warmed: there is no slow path to warm (see RingWriter.warmSlowPaths). */
   readonly warmed = false;
 
@@ -30,7 +28,6 @@ export class AreaWriter {
     this.buffer = buffer;
     this.words = g.words;
     this.threadId = g.threadId;
-    this.limit = g.limit;
   }
 
   /** Pushes a frame; returns the depth before the push, the token for `exit`. */

@@ -1,4 +1,5 @@
-// Options that run and record share: what the agent in the child does.
+// Options that run and record share: what the agent in the child does (and how the child's
+// code is instrumented, which instrument shares: SKIP_TRIVIAL_LEAVES_HELP).
 import { UsageError } from '../exit-codes.js';
 import type { Argv } from 'yargs';
 
