@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureNode22, node22Supported } from './node22.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'packages/cli/dist/bin.js');
@@ -18,8 +19,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STACKRING_'))), STACKRING_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' };
 
-function node(args: string[], stderr = '', extra: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...env, ...extra }, maxBuffer: 64 << 20 });
+function node(args: string[], stderr = '', extra: Record<string, string> = {}, binary = process.execPath) {
+  const r = spawnSync(binary, args, { cwd: root, encoding: 'utf8', env: { ...env, ...extra }, maxBuffer: 64 << 20 });
   expect(r.stderr).toBe(stderr);
   expect(r.status).toBe(0);
   return r.stdout;
@@ -48,6 +49,33 @@ describe('Function.prototype.toString of instrumented functions', () => {
     const expected = plain(file);
     expect(JSON.parse(expected).dflt).toBe("function () { return 'default'; }");
     expect(hooked(file)).toBe(expected);
+  });
+
+  it.runIf(node22Supported)("gives TypeScript functions and classes the text Node 22's own type stripping runs", async () => {
+    // The oracle: Node 22 running the .mts file itself (types blanked out by Node); instrumented,
+    // the hooks compile it with Babel, on Node 20 and on Node 22.
+    const node22 = await ensureNode22();
+    const file = join(fixtures, 'kinds.mts');
+    const nodeOptions = { NODE_OPTIONS: '--no-warnings' };
+    const expected = node([file], '', nodeOptions, node22);
+    const result = JSON.parse(expected) as { texts: Record<string, string>; evaluated: unknown[] };
+    expect(Object.keys(result.texts).length).toBeGreaterThanOrEqual(33);
+    expect(result.evaluated).toEqual([7, '1b1', null]);
+    expect(result.texts.genericArrow).toBe('(x   )    => x');
+    expect(hooked(file)).toBe(expected);
+    expect(node([bin, 'run', '--', node22, file], '', nodeOptions)).toBe(expected);
+    const count = Number(node([bin, 'run', '--', process.execPath, file], '', { COUNT_INSTRUMENTED: '1' }).trim());
+    expect(count).toBeGreaterThanOrEqual(33);
+  });
+
+  it('gives up on a TypeScript function with syntax type stripping refuses, and only on it', () => {
+    const file = join(fixtures, 'opaque.ts');
+    const texts = JSON.parse(hooked(file)) as Record<string, string>;
+    for (const name of ['withEnum', 'Point', 'pointConstructor', 'asserted', 'lineBreakBeforeArrow']) expect(texts[name], name).toContain('.enter(');
+    expect(texts.plain).toBe('function plain(a        )         { return a; }');
+    expect(texts.Plain).toBe('class Plain {\n          x         = 1;\n  get()         { return this.x; }\n}');
+    expect(texts.outer).toBe('() => { const inner = (x        ) => x; return inner; }');
+    expect(texts.inner).toBe('(x        ) => x');
   });
 
   it('shows the instrumented text when the file changed after it was loaded, and the right text again once it is as it was', () => {

@@ -7,8 +7,10 @@
 // checks its hash, and gives back the slice (runtime: function-source.ts).
 //
 // Only when the plugin's input is what the plain program runs: no other transforming plugin in
-// the pass (TypeScript, preset-env and JSX compile the input into something else), and a file
-// on disk to read. Otherwise nothing is recorded and toString shows the instrumented text.
+// the pass (preset-env and JSX compile the input into something else), and a file on disk to
+// read. Otherwise nothing is recorded and toString shows the instrumented text. TypeScript is
+// the exception: the file's text with its types blanked out is what Node's type stripping runs,
+// so a .ts file compiled in the same pass records where its types lie (type-blanks.ts).
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -24,17 +26,26 @@ export interface SourceIdentity {
   path: string;
   /** First 16 hex digits of the SHA-256 of the input text, as Babel parsed it (offsets are into it). */
   hash: string;
+  /** The input is TypeScript, compiled in the same pass by Babel's TypeScript plugin alone. */
+  typescript: boolean;
 }
 
 /** What the runtime's `register(file, table, source)` receives as `source`. */
-export interface SourceInfo extends SourceIdentity {
+export interface SourceInfo extends Omit<SourceIdentity, 'typescript'> {
   /** The base binding's name: found in a function's text, it says which file made it. */
   name: string;
   /** Per function of the table: [start, end) of its source text in the input, flat. */
   ranges: number[];
   /** Per class of the input: [start, end) of its source text, flat (a class is its constructor). */
   classes: number[];
+  /** TypeScript: [start, end) ranges, flat and sorted, that type stripping turns into spaces. */
+  blanks?: number[];
+  /** TypeScript: [start, end) ranges, flat and sorted, of syntax type stripping refuses. */
+  opaque?: number[];
 }
+
+/** The key of Babel's TypeScript plugin (what @babel/preset-typescript runs). */
+const TYPESCRIPT_PLUGIN = 'transform-typescript';
 
 /** Plugins that only parse (syntax plugins) have no visitor of their own. */
 function transforms(plugin: PluginInstance): boolean {
@@ -43,14 +54,17 @@ function transforms(plugin: PluginInstance): boolean {
 
 /**
  * The input's identity, when the text the plugin reads is what the plain program runs: a file
- * named by an absolute path (or relative to `cwd`) and no other plugin of the pass transforms.
+ * named by an absolute path (or relative to `cwd`) and no other plugin of the pass transforms
+ * (but TypeScript's: what it removes, type stripping blanks).
  */
 export function sourceIdentity(code: string, filename: string | undefined, cwd: string, plugins: readonly PluginInstance[] | undefined, self: string): SourceIdentity | undefined {
   if (!filename) return undefined;
-  if ((plugins ?? []).some((p) => p.key !== self && transforms(p))) return undefined;
+  const others = (plugins ?? []).filter((p) => p.key !== self && transforms(p));
+  if (others.some((p) => p.key !== TYPESCRIPT_PLUGIN)) return undefined;
   return {
     path: isAbsolute(filename) ? filename : resolve(cwd, filename),
     hash: createHash('sha256').update(code).digest('hex').slice(0, 16),
+    typescript: others.length > 0,
   };
 }
 

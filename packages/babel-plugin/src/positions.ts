@@ -2,7 +2,8 @@
 // computed on the source Babel parsed, then mapped through the input source map if any.
 // Measured on Node 20 (see README "Positions"):
 //   declarations, expressions, arrows, object methods, getters/setters -> start of the node
-//     (`async`, `function`, `get`, `*`, `[` of a computed key, the first parameter of an arrow)
+//     (`async`, `function`, `get`, `*`, `[` of a computed key, the first parameter of an arrow;
+//     after an arrow's TypeScript type parameters, which type stripping blanks)
 //   class members -> start of the node after `static` (and TS modifiers, gone in the JS V8 runs)
 //   static blocks and static field initialisers -> V8 runs them all as one function,
 //     `<static_initializer>`, placed at the LAST static field of the class (with `static`), or,
@@ -82,6 +83,8 @@ export class PositionMapper {
     const node = path.node;
     if (node.type === 'StaticBlock') return this.staticInitializerOffset(path.parentPath!.parentPath!.node as t.Class);
     let offset = node.start!;
+    // `<T>(x: T) => x`: V8 runs it with the type parameters stripped, and starts at `(`.
+    if (node.type === 'ArrowFunctionExpression' && !node.async && node.typeParameters && node.typeParameters.start === offset) return this.skipGap(node.typeParameters.end!);
     if (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
       // Skip as many modifier words as the node has modifiers, so a method named `static` stays put.
       let count = (node.static ? 1 : 0) + ('accessibility' in node && node.accessibility ? 1 : 0) + ('override' in node && node.override ? 1 : 0) + ('abstract' in node && node.abstract ? 1 : 0);

@@ -16,6 +16,7 @@ import { markRewritten, rewriteBody, type FrameIds } from './suspension.js';
 import { lazyBody } from './lazy-entry.js';
 import { fileFacts, hasPlainParameters, isTrivialLeaf, type FileFacts } from './trivial.js';
 import { baseName, type SourceIdentity, type SourceInfo } from './function-source.js';
+import { typeBlanks } from './type-blanks.js';
 
 type Types = typeof t;
 type Template = Parameters<typeof helperStatements>[0];
@@ -101,6 +102,8 @@ export function instrumentProgram(
   // function, which never refers to the outer one. Asking each function's scope for its own
   // uid instead costs O(n) per function (Babel counts up from _d2 each time): quadratic.
   const words = new Set(code.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  // Before anything changes the tree: the TypeScript plugin removes the types it finds.
+  const stripped = source?.typescript ? typeBlanks(types, program.node, code) : undefined;
   const fresh = (base: string): t.Identifier => {
     for (;;) {
       const id = scope.generateUidIdentifier(base);
@@ -351,7 +354,8 @@ export function instrumentProgram(
     const args: t.Expression[] = [types.stringLiteral(table.file), list];
     if (source && table.named) {
       // The classes go with the first table only: the runtime keeps them per input file.
-      args.push(sourceInfoExpression(types, { ...source, name: table.base.name, ranges: table.ranges, classes: classesGiven ? [] : classRanges }));
+      const { typescript: _, ...identity } = source;
+      args.push(sourceInfoExpression(types, { ...identity, name: table.base.name, ranges: table.ranges, classes: classesGiven ? [] : classRanges, ...(classesGiven ? {} : stripped) }));
       classesGiven = true;
     }
     header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), args))]));
@@ -380,7 +384,7 @@ export function instrumentProgram(
   return { functions, afterOtherPlugins };
 }
 
-/** `{ name, path, hash, ranges, classes }` as an object literal. */
+/** `{ name, path, hash, ranges, classes[, blanks, opaque] }` as an object literal. */
 function sourceInfoExpression(types: Types, info: SourceInfo): t.ObjectExpression {
   const numbers = (list: number[]) => types.arrayExpression(list.map((n) => types.numericLiteral(n)));
   return types.objectExpression([
@@ -389,6 +393,8 @@ function sourceInfoExpression(types: Types, info: SourceInfo): t.ObjectExpressio
     types.objectProperty(types.identifier('hash'), types.stringLiteral(info.hash)),
     types.objectProperty(types.identifier('ranges'), numbers(info.ranges)),
     types.objectProperty(types.identifier('classes'), numbers(info.classes)),
+    ...(info.blanks ? [types.objectProperty(types.identifier('blanks'), numbers(info.blanks))] : []),
+    ...(info.opaque ? [types.objectProperty(types.identifier('opaque'), numbers(info.opaque))] : []),
   ]);
 }
 

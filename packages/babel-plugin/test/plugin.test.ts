@@ -50,7 +50,7 @@ describe('where functions\' source text lies, for Function.prototype.toString', 
   const sourceOf = (out: string | null | undefined) => {
     const m = /_r\("[^"]*", \[[^\]]*\], (\{[\s\S]*?\})\);/.exec(out ?? '');
     // eslint-disable-next-line no-new-func
-    return m ? (new Function(`return ${m[1]}`)() as { name: string; path: string; hash: string; ranges: number[]; classes: number[] }) : undefined;
+    return m ? (new Function(`return ${m[1]}`)() as { name: string; path: string; hash: string; ranges: number[]; classes: number[]; blanks?: number[]; opaque?: number[] }) : undefined;
   };
   it('registers the input\'s path, hash and each function\'s and class\'s text, under a base named after the content', () => {
     const out = transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code;
@@ -67,10 +67,25 @@ describe('where functions\' source text lies, for Function.prototype.toString', 
     // Another content, another name.
     expect(sourceOf(transformSync(code + ';', { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code)!.name).not.toBe(info.name);
   });
+  it('registers, for TypeScript compiled in the same pass, what type stripping blanks and what it refuses', () => {
+    const ts = 'export function f<T>(a: T, b?: number): T { return a as T; }\nenum E { A }\nexport const g = () => E.A!;\n';
+    const info = sourceOf(transformSync(ts, { ...bare, filename: '/p/a.ts', plugins: [plugin], presets: [['@babel/preset-typescript', {}]] })?.code)!;
+    expect(info.path).toBe('/p/a.ts');
+    const pieces = (flat: number[]) => flat.flatMap((_, i) => (i % 2 === 0 ? [ts.slice(flat[i], flat[i + 1])] : []));
+    expect(pieces(info.blanks!)).toEqual(['<T>', ': T', '?: number', ': T', ' as T', '!']);
+    expect(pieces(info.opaque!)).toEqual(['enum E { A }']);
+    // A JavaScript file has neither.
+    const js = sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code)!;
+    expect(js.blanks).toBeUndefined();
+    expect(js.opaque).toBeUndefined();
+  });
   it('registers nothing of it when another plugin of the pass compiles the input, a bundler takes the output, or the file has no name', () => {
-    const withTypeScript = transformSync(code, { ...bare, filename: '/p/a.ts', plugins: [plugin], presets: [['@babel/preset-typescript', {}]] })?.code;
-    expect(sourceOf(withTypeScript)).toBeUndefined();
-    expect(withTypeScript).toMatch(/_w\.enter\(_b \+ 0\)/);
+    // Any plugin with a visitor but TypeScript's (which type stripping stands for) compiles.
+    const another = { name: 'another', visitor: { Identifier() {} } };
+    const withAnother = transformSync(code, { ...bare, filename: '/p/a.ts', plugins: [plugin, another], presets: [['@babel/preset-typescript', {}]] })?.code;
+    expect(sourceOf(withAnother)).toBeUndefined();
+    expect(withAnother).toMatch(/_w\.enter\(_b \+ 0\)/);
+    expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin, another] })?.code)).toBeUndefined();
     expect(sourceOf(transformSync(code, { ...bare, plugins: [plugin] })?.code)).toBeUndefined();
     // A bundler's loader: the bundler rewrites the output again.
     expect(sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin], caller: { name: 'babel-loader' } })?.code)).toBeUndefined();

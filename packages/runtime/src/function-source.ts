@@ -26,12 +26,18 @@ export interface SourceInfo {
   ranges: number[];
   /** [start, end) of each class's text, flat. */
   classes: number[];
+  /** A TypeScript file: [start, end) ranges, flat and sorted, that type stripping turns into spaces. */
+  blanks?: number[];
+  /** A TypeScript file: [start, end) ranges, flat and sorted, of syntax type stripping refuses. */
+  opaque?: number[];
 }
 
 interface InputFile {
   path: string;
   hash: string;
   classes: number[];
+  blanks: number[];
+  opaque: number[];
   /** The file's text once read: null when it is gone or no longer has the registered hash. */
   text?: string | null;
 }
@@ -97,14 +103,14 @@ function createFunctionSources(): FunctionSources {
         if (className(file.slice(start, end)) !== name) continue;
         if (best === undefined || end - start < best[1] - best[0]) best = [start, end];
       }
-      return best && file.slice(best[0], best[1]);
+      return best && strippedText(file, best[0], best[1], input.blanks, input.opaque);
     }
     let widest = refs[0]!;
     for (const r of refs) if (r[1] - r[0] > widest[1] - widest[0]) widest = r;
-    const original = file.slice(widest[0], widest[1]);
+    const original = strippedText(file, widest[0], widest[1], input.blanks, input.opaque);
     // Instrumentation never changes a function's first word (`function`, `async`, `get`, its
     // name, an arrow's first parameter, which Babel prints in parentheses).
-    return firstWord(original) === firstWord(text) && !CLASS.test(original) ? original : undefined;
+    return original !== undefined && firstWord(original) === firstWord(text) && !CLASS.test(original) ? original : undefined;
   }
 
   return {
@@ -113,8 +119,9 @@ function createFunctionSources(): FunctionSources {
     add(info) {
       const key = `${info.hash}\0${info.path}`;
       let input = inputs.get(key);
-      if (input === undefined) inputs.set(key, (input = { path: String(info.path), hash: String(info.hash), classes: Array.from(info.classes, Number) }));
-      else if (info.classes.length > 0 && input.classes.length === 0) input.classes = Array.from(info.classes, Number);
+      const numbers = (list: unknown) => (Array.isArray(list) ? Array.from(list, Number) : []);
+      if (input === undefined) inputs.set(key, (input = { path: String(info.path), hash: String(info.hash), classes: numbers(info.classes), blanks: numbers(info.blanks), opaque: numbers(info.opaque) }));
+      else if (info.classes.length > 0 && input.classes.length === 0) Object.assign(input, { classes: numbers(info.classes), blanks: numbers(info.blanks), opaque: numbers(info.opaque) });
       const name = String(info.name);
       const list = bases.get(name) ?? [];
       if (!list.some((entry) => entry.input === input)) list.push({ input, ranges: Array.from(info.ranges, Number) });
@@ -139,6 +146,43 @@ function createFunctionSources(): FunctionSources {
       return undefined;
     },
   };
+}
+
+/**
+ * [start, end) of a file's text as Node's type stripping leaves it: `blanks` (flat, sorted
+ * ranges) turned into white space, line breaks kept, and the spaces this leaves at either end
+ * trimmed (V8's text starts and ends with a token); undefined when syntax stripping refuses
+ * (`opaque`) lies in it. A JavaScript file has neither: its slice, as it is.
+ */
+export function strippedText(file: string, start: number, end: number, blanks: readonly number[], opaque: readonly number[]): string | undefined {
+  for (let i = 0; i + 1 < opaque.length; i += 2) if (opaque[i]! < end && opaque[i + 1]! > start) return undefined;
+  // The first blank that ends after `start` (blanks are sorted and disjoint).
+  let lo = 0;
+  let hi = blanks.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (blanks[2 * mid + 1]! <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  if (2 * lo >= blanks.length || blanks[2 * lo]! >= end) return file.slice(start, end);
+  let out = '';
+  let at = start;
+  for (let i = 2 * lo; i + 1 < blanks.length && blanks[i]! < end; i += 2) {
+    const from = Math.max(blanks[i]!, start);
+    const to = Math.min(blanks[i + 1]!, end);
+    out += file.slice(at, from) + file.slice(from, to).replace(/[^\n\r\u2028\u2029]/gu, blankOf);
+    at = to;
+  }
+  return (out + file.slice(at, end)).trim();
+}
+
+/**
+ * What stripping puts in a character's place: as many UTF-8 bytes (so as many UTF-16 units)
+ * of white space, as Node's stripping (amaro) writes them.
+ */
+function blankOf(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  return code < 0x80 ? ' ' : code < 0x800 ? '\u00a0' : code < 0x10000 ? '\ufeff' : ' \ufeff';
 }
 
 function isSourceInfo(value: unknown): value is SourceInfo {
