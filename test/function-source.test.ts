@@ -68,6 +68,15 @@ describe('Function.prototype.toString of instrumented functions', () => {
     expect(count).toBeGreaterThanOrEqual(33);
   });
 
+  it.runIf(node22Supported)("lets Chromium run a TypeScript script's functions (Playwright's page.evaluate sends their text)", async () => {
+    // Before the plugin gave .ts functions their stripped text: "page.evaluate: ReferenceError: _w is not defined".
+    const node22 = await ensureNode22();
+    const file = join(fixtures, 'evaluate.mts');
+    const expected = node([file], '', { NODE_OPTIONS: '--no-warnings' }, node22);
+    expect(expected).toBe('[42,"page: typed",2]\n');
+    expect(node([bin, 'run', '--', process.execPath, file])).toBe(expected); // the script instrumented, not node_modules
+  });
+
   it('gives up on a TypeScript function with syntax type stripping refuses, and only on it', () => {
     const file = join(fixtures, 'opaque.ts');
     const texts = JSON.parse(hooked(file)) as Record<string, string>;
