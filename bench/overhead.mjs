@@ -2,7 +2,8 @@
 //
 // Each workload of bench/workloads/ (a call-heavy micro-benchmark, fib, and real libraries:
 // acorn, js-yaml, marked, postcss) runs in fresh processes through bench/run-workload.mjs
-// (5 warm-up iterations, then the median of 30 timed ones), in these variants:
+// (5 warm-up iterations, then the median of 30 timed ones; then, once a second has passed, the
+// median of 30 more: the steady state, printed as a second table), in these variants:
 //   plain          node, nothing else
 //   instrumented   stackring's loading hooks (--import packages/cli/dist/register.js), with
 //                  node_modules instrumented too (STACKRING_NODE_MODULES=1)
@@ -72,7 +73,7 @@ if (only) for (const v of Object.keys(variants)) if (v !== 'plain' && !only.incl
 const run = (args, env, name, iterations) =>
   execFileSync(process.execPath, [...args, runWorkload, name, ...(iterations ? [String(iterations)] : [])], {
     encoding: 'utf8',
-    env: { ...process.env, ...env, STACKRING_CACHE_DIR: here('../node_modules/.cache/stackring-bench') },
+    env: { ...process.env, ...env, BENCH_STEADY: '1', STACKRING_CACHE_DIR: here('../node_modules/.cache/stackring-bench') },
   });
 
 // ---- preparation, untimed ----------------------------------------------------------------
@@ -88,23 +89,33 @@ for (const name of workloads) {
 
 // ---- alternating runs --------------------------------------------------------------------
 console.log(`whole-process overhead: node ${process.version}, ${ROUNDS} alternating processes per variant, median ms per iteration (plain) and ratios to plain`);
-console.log(`${'workload'.padEnd(10)} ${Object.keys(variants).map((v) => v.padStart(14)).join(' ')}`);
+const header = `${'workload'.padEnd(10)} ${Object.keys(variants).map((v) => v.padStart(14)).join(' ')}`;
+console.log(`after 5 warm-up iterations:\n${header}`);
 const coverage = {};
+const steadyRows = [];
+const row = (name, results) => {
+  const plain = median(results.plain);
+  const cells = Object.keys(variants).map((v, i) => (i === 0 ? `${plain.toFixed(2)} ms` : `${(median(results[v]) / plain).toFixed(2)}x`).padStart(14));
+  return `${name.padEnd(10)} ${cells.join(' ')}`;
+};
 try {
   for (const name of workloads) {
     const results = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+    const steady = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const [variant, { args, env }] of Object.entries(variants)) {
         const extra = variant === 'istanbul' ? { BENCH_ISTANBUL_MANIFEST: manifests[name] } : {};
         const lines = run(args, { ...env, ...extra }, name).trim().split('\n');
-        results[variant].push(JSON.parse(lines.find((l) => l.startsWith('{"ms"'))).ms);
+        const measured = JSON.parse(lines.find((l) => l.startsWith('{"ms"')));
+        results[variant].push(measured.ms);
+        steady[variant].push(measured.steady);
         if (variant === 'istanbul') coverage[name] = checkCoverage(name, lines);
       }
     }
-    const plain = median(results.plain);
-    const cells = Object.keys(variants).map((v, i) => (i === 0 ? `${plain.toFixed(2)} ms` : `${(median(results[v]) / plain).toFixed(2)}x`).padStart(14));
-    console.log(`${name.padEnd(10)} ${cells.join(' ')}`);
+    console.log(row(name, results));
+    steadyRows.push(row(name, steady));
   }
+  console.log(`steady state (the same processes, 30 iterations once a second has passed):\n${header}\n${steadyRows.join('\n')}`);
 } finally {
   rmSync(cpuProfDir, { recursive: true, force: true });
   for (const file of Object.values(manifests)) rmSync(file, { force: true });
