@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import { start, stop, threadState } from '@stackring/runtime';
 
 const require = createRequire(import.meta.url);
-const [name, blocks = '8', perBlock = '15'] = process.argv.slice(2);
+const [name, blocks = '8', perBlock = '15', settle = '300'] = process.argv.slice(2);
+const settleMs = Number(settle);
 const run = require(`./workloads/${name}.cjs`);
 for (let i = 0; i < 10; i++) await run();
 
@@ -42,8 +43,12 @@ for (let b = 0; b < Number(blocks); b++) {
   for (let k = 0; k < names.length; k++) {
     const state = names[(b + k) % names.length];
     await states[state]();
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the agent's worker up
-    await run(); // one untimed iteration after each change
+    // Untimed iterations after each change, for settleMs: each start of the agent is a new
+    // worker whose code V8 has yet to compile (its compile jobs and its cold sampling compete
+    // with the app on two cores), which a profiled process pays once, not every 300 ms.
+    const settled = performance.now() + settleMs;
+    do await run();
+    while (performance.now() < settled);
     const gen = Atomics.load(words, GEN);
     for (let i = 0; i < Number(perBlock); i++) {
       const t = process.hrtime.bigint();

@@ -12,7 +12,9 @@
 //
 // Knobs: BENCH_ROUNDS, BENCH_WORKLOADS (comma-separated, default fib,acorn,js-yaml,marked,
 // postcss), BENCH_BLOCKS (blocks per state and process, default 8), BENCH_PER_BLOCK
-// (iterations per block, default 15).
+// (iterations per block, default 15), BENCH_SETTLE_MS (untimed iterations after each change of
+// state, for this long, default 300: each start of the agent is a new worker whose code V8
+// compiles first, which a profiled process pays once; 0 times from the first iteration on).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -23,23 +25,24 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const workloads = (process.env.BENCH_WORKLOADS ?? 'fib,acorn,js-yaml,marked,postcss').split(',');
 const blocks = process.env.BENCH_BLOCKS ?? '8';
 const perBlock = process.env.BENCH_PER_BLOCK ?? '15';
+const settle = process.env.BENCH_SETTLE_MS ?? '300';
 const variants = {
   'every function': { STACKRING_NODE_MODULES: '1', STACKRING_AREA_RINGS: '1' },
   'leaves skipped': { STACKRING_NODE_MODULES: '1', STACKRING_AREA_RINGS: '1', STACKRING_SKIP_TRIVIAL_LEAVES: '1' },
 };
 
-function once(name, env, b = blocks, n = perBlock) {
-  const out = execFileSync(process.execPath, ['--import', register, runner, name, b, n], { encoding: 'utf8', env: { ...process.env, ...env } });
+function once(name, env, b = blocks, n = perBlock, settleMs = settle) {
+  const out = execFileSync(process.execPath, ['--import', register, runner, name, b, n, settleMs], { encoding: 'utf8', env: { ...process.env, ...env } });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const pct = (r) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
-console.log(`sampler on top of instrumentation, in one process: node ${process.version}, ${ROUNDS} processes per row, ${blocks} blocks of ${perBlock} iterations per state`);
+console.log(`sampler on top of instrumentation, in one process: node ${process.version}, ${ROUNDS} processes per row, ${blocks} blocks of ${perBlock} iterations per state, each after ${settle} ms of untimed ones`);
 console.log('workload  variant           sampled vs stopped (per process; median)        idle (median)   V8 profiler (median)');
 for (const name of workloads) {
   for (const [variant, env] of Object.entries(variants)) {
-    once(name, env, '1', '1'); // fills the transform cache: Babel stays out of the timed processes
+    once(name, env, '1', '1', '0'); // fills the transform cache: Babel stays out of the timed processes
     const sampled = [];
     const idle = [];
     const v8 = [];
