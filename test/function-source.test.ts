@@ -66,6 +66,11 @@ describe('Function.prototype.toString of instrumented functions', () => {
     expect(node([bin, 'run', '--', node22, file], '', nodeOptions)).toBe(expected);
     const count = Number(node([bin, 'run', '--', process.execPath, file], '', { COUNT_INSTRUMENTED: '1' }).trim());
     expect(count).toBeGreaterThanOrEqual(33);
+    // CommonJS TypeScript, with `import type` (which Babel must parse in a script).
+    const cts = join(fixtures, 'kinds.cts');
+    const ctsExpected = node([cts], '', nodeOptions, node22);
+    expect(JSON.parse(ctsExpected).size).toBe('(s       )       => s.size');
+    expect(hooked(cts)).toBe(ctsExpected);
   });
 
   it.runIf(node22Supported)("lets Chromium run a TypeScript script's functions (Playwright's page.evaluate sends their text)", async () => {

@@ -46,6 +46,11 @@ export interface SourceInfo extends Omit<SourceIdentity, 'typescript'> {
 
 /** The key of Babel's TypeScript plugin (what @babel/preset-typescript runs). */
 const TYPESCRIPT_PLUGIN = 'transform-typescript';
+/**
+ * What @babel/preset-typescript adds for a .cts file; in a script (no import or export) it
+ * changes nothing: it only compiles ES module syntax, which a script does not have.
+ */
+const COMMONJS_PLUGIN = 'transform-modules-commonjs';
 
 /** Plugins that only parse (syntax plugins) have no visitor of their own. */
 function transforms(plugin: PluginInstance): boolean {
@@ -57,14 +62,15 @@ function transforms(plugin: PluginInstance): boolean {
  * named by an absolute path (or relative to `cwd`) and no other plugin of the pass transforms
  * (but TypeScript's: what it removes, type stripping blanks).
  */
-export function sourceIdentity(code: string, filename: string | undefined, cwd: string, plugins: readonly PluginInstance[] | undefined, self: string): SourceIdentity | undefined {
+export function sourceIdentity(code: string, filename: string | undefined, cwd: string, plugins: readonly PluginInstance[] | undefined, self: string, script: boolean): SourceIdentity | undefined {
   if (!filename) return undefined;
   const others = (plugins ?? []).filter((p) => p.key !== self && transforms(p));
-  if (others.some((p) => p.key !== TYPESCRIPT_PLUGIN)) return undefined;
+  const typescript = others.some((p) => p.key === TYPESCRIPT_PLUGIN);
+  if (others.some((p) => p.key !== TYPESCRIPT_PLUGIN && !(typescript && script && p.key === COMMONJS_PLUGIN))) return undefined;
   return {
     path: isAbsolute(filename) ? filename : resolve(cwd, filename),
     hash: createHash('sha256').update(code).digest('hex').slice(0, 16),
-    typescript: others.length > 0,
+    typescript,
   };
 }
 

@@ -70,7 +70,7 @@ export default function stackringPlugin(api: Api, rawOptions: StackringOptions):
           const inputMap = (file as unknown as { inputMap?: { toObject?: () => object; sourcemap?: object } | null }).inputMap;
           const map = inputMap ? (inputMap.toObject?.() ?? inputMap.sourcemap ?? null) : null;
           const mapper = new PositionMapper(file.code, filename ?? 'unknown', map);
-          const source = callerBundles ? undefined : sourceIdentity(file.code, filename, file.opts.cwd ?? process.cwd(), (file.opts as { plugins?: [] }).plugins, PLUGIN_NAME);
+          const source = callerBundles ? undefined : sourceIdentity(file.code, filename, file.opts.cwd ?? process.cwd(), (file.opts as { plugins?: [] }).plugins, PLUGIN_NAME, path.node.sourceType === 'script');
           const { functions, afterOtherPlugins } = instrumentProgram(types, api.template, path, options, mapper, filename, file.code, (file.opts as { sourceType?: string }).sourceType, callerSupportsStaticESM, source);
           (file.metadata as unknown as { stackring?: StackringMetadata }).stackring = { functions };
           if (afterOtherPlugins) pending.set(file, afterOtherPlugins);

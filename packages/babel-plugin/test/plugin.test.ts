@@ -74,6 +74,10 @@ describe('where functions\' source text lies, for Function.prototype.toString', 
     const pieces = (flat: number[]) => flat.flatMap((_, i) => (i % 2 === 0 ? [ts.slice(flat[i], flat[i + 1])] : []));
     expect(pieces(info.blanks!)).toEqual(['<T>', ': T', '?: number', ': T', ' as T', '!']);
     expect(pieces(info.opaque!)).toEqual(['enum E { A }']);
+    // A .cts script: the preset's CommonJS transform changes nothing there; in a module it compiles imports.
+    const cts = (sourceType: 'script' | 'module', code: string) => sourceOf(transformSync(code, { ...bare, sourceType, filename: '/p/a.cts', plugins: [plugin], presets: [['@babel/preset-typescript', {}]] })?.code);
+    expect(cts('script', 'const f = (a: number) => a;\n')!.blanks).toEqual([12, 20]);
+    expect(cts('module', 'import { x } from "y";\nexport const f = (a: number) => a + x;\n')).toBeUndefined();
     // A JavaScript file has neither.
     const js = sourceOf(transformSync(code, { ...bare, filename: '/p/a.js', plugins: [plugin] })?.code)!;
     expect(js.blanks).toBeUndefined();

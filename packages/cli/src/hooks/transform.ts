@@ -206,12 +206,13 @@ function withoutBom(source: string): string {
 
 function transform(original: string, filename: string, options: InstrumentOptions): InstrumentResult {
   const typescript = options.typescript ?? isTypeScriptPath(filename);
-  let source = withoutBom(original);
-  if (options.format === 'commonjs' && typescript) {
-    // A CommonJS .ts file may still say `import type`, which Babel parses only in a module:
-    // gone before the parse, as Node's stripping removes it.
-    source = typeOnlyModuleSyntaxBlanked(source, filename)?.code ?? source;
-  }
+  const source = withoutBom(original);
+  // A CommonJS .ts file may still say `import type`, which Babel parses in a script only when
+  // allowed anywhere; TypeScript's plugin then removes it, as Node's stripping does. (Blanking
+  // it before the parse would do too, but the text would no longer be the file's, whose hash
+  // is how the runtime gives functions their source text back.) Only when nothing but types
+  // is imported or exported: a value import gets Babel's error, naming the file and place.
+  const importsInScript = options.format === 'commonjs' && typescript && typeOnlyModuleSyntaxBlanked(source, filename)?.valueModuleSyntax === false;
   const sourceMaps = options.sourceMaps ?? 'inline';
   const { transformSync, plugin } = loadBabel();
   // TypeScript: the types go in the same pass, so the plugin reads the .ts syntax tree (its
@@ -225,7 +226,7 @@ function transform(original: string, filename: string, options: InstrumentOption
     configFile: false,
     browserslistConfigFile: false,
     sourceType: options.format === 'module' ? 'module' : options.format === 'commonjs' ? 'script' : 'unambiguous',
-    parserOpts: { allowReturnOutsideFunction: options.format !== 'module', errorRecovery: false },
+    parserOpts: { allowReturnOutsideFunction: options.format !== 'module', allowImportExportEverywhere: importsInScript, errorRecovery: false },
     plugins: [[plugin, options.plugin ?? {}]],
     presets,
     inputSourceMap: (options.inputSourceMap ?? true) as never,
@@ -312,7 +313,7 @@ export function cacheDirectory(): string {
  * plugin's output changes before its version does (5: the function source text argument; 6:
  * the inserted `finally` on the body's closing line; 7: function declarations left in place).
  */
-const OUTPUT_REVISION = 10;
+const OUTPUT_REVISION = 12;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
