@@ -543,8 +543,10 @@ describe("the README's quick start", () => {
     expect(r.stdout).toContain(`Process ${pid}: `);
     // Stuck in exportArchive's loop: the dump is the stack at the thread's next call or return,
     // almost always in checksumOf, which the loop calls over and over; about 1 in 50 the request
-    // lands between two calls and the exact answer is exportArchive itself (seen in CI).
-    expect(r.stdout).toMatch(/Thread 0 "main" \(running\)\n {4}(checksumOf \(.*app\.mjs:\d+:\d+\)\n {4})?exportArchive \(.*app\.mjs:\d+:\d+\)\n {4}tick \(/);
+    // lands between two calls and the exact answer is exportArchive itself (seen in CI). On a
+    // loaded machine the thread may not call within the dump's 20 ms, and is read live: the
+    // same frames, said so.
+    expect(r.stdout).toMatch(/Thread 0 "main" \(running(; taken live, it did not answer)?\)\n {4}(checksumOf \(.*app\.mjs:\d+:\d+\)\n {4})?exportArchive \(.*app\.mjs:\d+:\d+\)\n {4}tick \(/);
     expect(r.stderr).toMatch(/event loop of pid \d+ blocked/); // the watchdog's report
     const { statSync } = require('node:fs') as typeof import('node:fs');
     expect(statSync(html).mtimeMs).toBeGreaterThan(started);
