@@ -1,7 +1,8 @@
 // What Node's type stripping does to a TypeScript file, as ranges of the .ts text: the
 // `blanks` it replaces with spaces (types, type-only statements and modifiers; line breaks stay,
 // so every position stays where it was), and the `opaque` syntax it refuses (enums, namespaces,
-// parameter properties, `<T>x` assertions) or that is not TypeScript's to strip (JSX).
+// parameter properties, `<T>x` assertions) or that is not TypeScript's to strip (JSX,
+// decorators, which Node cannot run).
 // The runtime gives a function's text back from the .ts file with the blanks applied, so that
 // `toString` shows what Node 22's stripping shows (runnable JavaScript, where the compiled
 // program's `_w.enter(...)` is not), and gives up on a function with opaque syntax in it
