@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { childNodes } from '../packages/babel-plugin/src/child-nodes.js';
 import { typeBlanks } from '../packages/babel-plugin/src/type-blanks.js';
 import { strippedText } from '../packages/runtime/src/function-source.js';
 import { ensureNode22, node22Supported } from './node22.js';
@@ -52,10 +53,7 @@ function strippedByNode(node22: string, files: string[]): Record<string, string 
 
 function functionsAndClasses(node: types.Node, out: types.Node[] = []): types.Node[] {
   if (types.isFunction(node) || types.isClass(node)) out.push(node);
-  for (const key of types.VISITOR_KEYS[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    for (const c of Array.isArray(child) ? child : [child]) if (c && typeof (c as types.Node).type === 'string') functionsAndClasses(c as types.Node, out);
-  }
+  for (const child of childNodes(types, node)) if (child && typeof child.type === 'string') functionsAndClasses(child, out);
   return out;
 }
 

@@ -20,8 +20,14 @@ export interface Position {
   column: number;
 }
 
-const MODIFIERS = /^(?:static|public|private|protected|override|readonly|abstract|declare|accessor)\b/;
+/** The words that can stand before a class member's key (type-blanks.ts blanks TypeScript's). */
+export const MEMBER_MODIFIERS = /^(?:static|public|private|protected|override|readonly|abstract|declare|accessor)\b/;
 const GAP = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/;
+
+/** `offset` moved past the whitespace and comments there. */
+export function skipGap(code: string, offset: number): number {
+  return offset + GAP.exec(code.slice(offset, offset + 200))![0].length;
+}
 
 export class PositionMapper {
   private readonly lineStarts: number[] = [0];
@@ -50,7 +56,7 @@ export class PositionMapper {
 
   /** Skips whitespace and comments from `offset`. */
   private skipGap(offset: number): number {
-    return offset + GAP.exec(this.code.slice(offset, offset + 200))![0].length;
+    return skipGap(this.code, offset);
   }
 
   /** Offset of V8's `<static_initializer>` of a class (see the top of this file). */
@@ -91,7 +97,7 @@ export class PositionMapper {
       if (node.decorators?.length) offset = node.decorators[node.decorators.length - 1]!.end!;
       while (count > 0) {
         offset = this.skipGap(offset);
-        const word = MODIFIERS.exec(this.code.slice(offset, offset + 20));
+        const word = MEMBER_MODIFIERS.exec(this.code.slice(offset, offset + 20));
         if (!word) break;
         offset += word[0].length;
         count--;

@@ -11,6 +11,7 @@
 // Computed on the .ts syntax tree before the TypeScript plugin changes anything.
 import type { types as t } from '@babel/core';
 import { childNodes } from './child-nodes.js';
+import { MEMBER_MODIFIERS, skipGap as skipGapIn } from './positions.js';
 
 export interface TypeBlanks {
   /** [start, end) ranges, flat and sorted, that stripping turns into spaces. */
@@ -27,8 +28,6 @@ const TYPES = new Set(['TSTypeAnnotation', 'TSTypeParameterDeclaration', 'TSType
 const TYPED_EXPRESSIONS = new Set(['TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSInstantiationExpression']);
 /** Class member modifiers that exist only in TypeScript (`static` and `accessor` stay). */
 const TS_MODIFIER = /^(?:public|private|protected|readonly|override|abstract|declare)\b/;
-const ANY_MODIFIER = /^(?:static|accessor|public|private|protected|readonly|override|abstract|declare)\b/;
-const GAP = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/;
 
 export function typeBlanks(types: typeof t, program: t.Program, code: string): TypeBlanks {
   const blanks: number[] = [];
@@ -36,7 +35,7 @@ export function typeBlanks(types: typeof t, program: t.Program, code: string): T
   const blank = (start: number | null | undefined, end: number | null | undefined) => {
     if (start != null && end != null && end > start) blanks.push(start, end);
   };
-  const skipGap = (offset: number) => offset + GAP.exec(code.slice(offset, offset + 200))![0].length;
+  const skipGap = (offset: number) => skipGapIn(code, offset);
   /** The offset of `ch` as the next token after `offset`, if it is. */
   const tokenAt = (offset: number, ch: string) => {
     const at = skipGap(offset);
@@ -50,7 +49,7 @@ export function typeBlanks(types: typeof t, program: t.Program, code: string): T
     for (;;) {
       offset = skipGap(offset);
       if (offset >= keyStart) return;
-      const word = ANY_MODIFIER.exec(code.slice(offset, offset + 20));
+      const word = MEMBER_MODIFIERS.exec(code.slice(offset, offset + 20));
       if (!word) return;
       if (TS_MODIFIER.test(word[0])) blank(offset, offset + word[0].length);
       offset += word[0].length;
