@@ -6,7 +6,8 @@
 // and bounded time: no loop (a function that loops is where time goes, and where a process
 // gets stuck: a dump must show its frame), label, try or function declaration.
 // Calls that run no other code either: string reads (below), and calls of a function of this
-// file that is trivial itself, through a binding never reassigned.
+// file that is trivial itself, through a binding never reassigned; and `new` of such a function,
+// or of such a class with no superclass whose constructor and instance fields are trivial.
 import type { NodePath, types as t } from '@babel/core';
 import { childNodes } from './child-nodes.js';
 
@@ -31,14 +32,14 @@ export interface FileFacts {
    * of the string reads below when the file defines a property so named (what such a call could run).
    */
   accessors: Set<string>;
-  /** Calls that run no other code: string reads, and calls of this file's trivial functions. */
+  /** Calls that run no other code: string reads, calls and `new` of this file's trivial functions and classes. */
   quickCalls: WeakSet<t.Node>;
 }
 
 export function fileFacts(types: Types, program: NodePath<t.Program>): FileFacts {
   const accessors = new Set<string>();
-  /** Calls through a never-reassigned binding of a function of this file, and that function. */
-  const callTargets = new Map<t.CallExpression, t.Function>();
+  /** Calls and `new` through a never-reassigned binding of a function or class of this file, and that target. */
+  const callTargets = new Map<t.CallExpression | t.NewExpression, t.Function | t.Class>();
   const quickCalls = new WeakSet<t.Node>();
   program.traverse({
     'ObjectMethod|ClassMethod|ClassPrivateMethod'(p: NodePath) {
@@ -62,12 +63,16 @@ export function fileFacts(types: Types, program: NodePath<t.Program>): FileFacts
       const target = localFunction(p);
       if (target) callTargets.set(p.node, target);
     },
+    NewExpression(p: NodePath<t.NewExpression>) {
+      const target = localConstructor(p);
+      if (target) callTargets.set(p.node, target);
+    },
   });
   const facts = { accessors, quickCalls };
   // The string reads, then this file's trivial functions, to a fixed point: a function whose
   // calls all go to trivial functions is trivial. Recursion never becomes trivial (its own
   // call is not quick until it is), so what is trivial still runs in bounded time.
-  const pending = new Map<t.Function, t.CallExpression[]>();
+  const pending = new Map<t.Function | t.Class, Array<t.CallExpression | t.NewExpression>>();
   for (const [call, target] of callTargets) {
     if (!pending.has(target)) pending.set(target, []);
     pending.get(target)!.push(call);
@@ -75,7 +80,7 @@ export function fileFacts(types: Types, program: NodePath<t.Program>): FileFacts
   for (let changed = true; changed; ) {
     changed = false;
     for (const [target, calls] of pending) {
-      if (!isTrivialLeaf(types, target, facts)) continue;
+      if (types.isClass(target) ? !isTrivialConstruction(types, target, facts) : !isTrivialLeaf(types, target, facts)) continue;
       for (const call of calls) quickCalls.add(call);
       pending.delete(target);
       changed = true;
@@ -97,6 +102,37 @@ function localFunction(p: NodePath<t.CallExpression>): t.Function | undefined {
   if (decl.type === 'FunctionDeclaration') return decl;
   if (decl.type === 'VariableDeclarator' && decl.id.type === 'Identifier' && (decl.init?.type === 'FunctionExpression' || decl.init?.type === 'ArrowFunctionExpression')) return decl.init;
   return undefined;
+}
+
+/**
+ * The function or class `new F(...)` constructs, when `F` is a never-reassigned binding of a
+ * function (not an arrow: those throw) or class of this file.
+ */
+function localConstructor(p: NodePath<t.NewExpression>): t.Function | t.Class | undefined {
+  const callee = p.node.callee;
+  if (callee.type !== 'Identifier') return undefined;
+  const binding = p.scope.getBinding(callee.name);
+  if (!binding || !binding.constant) return undefined;
+  const decl = binding.path.node;
+  if (decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') return decl;
+  if (decl.type === 'VariableDeclarator' && decl.id.type === 'Identifier' && (decl.init?.type === 'FunctionExpression' || decl.init?.type === 'ClassExpression')) return decl.init;
+  return undefined;
+}
+
+/**
+ * Whether `new C(...)` runs no other code: no superclass (its constructor would run), no
+ * decorators, a trivial constructor if any, and trivial instance field initialisers (they run
+ * at construction; static ones and computed keys ran when the class was defined).
+ */
+function isTrivialConstruction(types: Types, cls: t.Class, facts: FileFacts): boolean {
+  if (cls.superClass || (cls.decorators?.length ?? 0) > 0) return false;
+  for (const m of cls.body.body) {
+    if ('decorators' in m && (m.decorators?.length ?? 0) > 0) return false;
+    if (m.type === 'ClassMethod' && m.kind === 'constructor' && !isTrivialLeaf(types, m, facts)) return false;
+    if ((m.type === 'ClassProperty' || m.type === 'ClassPrivateProperty') && !m.static && !isTrivialCode(types, m.value, facts)) return false;
+    if (m.type === 'ClassAccessorProperty' && !m.static) return false;
+  }
+  return true;
 }
 
 /** `s.charCodeAt(i)` and its kind: a call that reads a string, unless the file defines the name. */
@@ -132,7 +168,7 @@ export function isTrivialCode(types: Types, node: t.Node | null | undefined, fac
       return;
     }
     if (types.isFunction(node)) return; // creating a closure runs nothing
-    if (RUNS_CODE.has(node.type) && !(node.type === 'CallExpression' && (quickCalls.has(node) || isStringReadCall(node, accessors)))) {
+    if (RUNS_CODE.has(node.type) && !(quickCalls.has(node) || (node.type === 'CallExpression' && isStringReadCall(node, accessors)))) {
       trivial = false;
       return;
     }

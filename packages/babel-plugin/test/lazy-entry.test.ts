@@ -186,6 +186,34 @@ describe('lazy frames (skipTrivialLeaves)', () => {
     expect(names).toEqual(expect.arrayContaining(['usesMoved', 'shadows', 'down', 'ping', 'pong']));
   });
 
+  it('new of a trivial function or class of the file is trivial code; anything that can run code is not', () => {
+    const source = `
+      var Point = function Point(x, y) { this.x = x; this.y = y; };
+      function Box(p) { this.p = new Point(p, 0); }
+      class Plain { a = 1; tag = [this.a]; constructor(v) { this.v = v; } static s = g(); }
+      class Bare {}
+      class Derived extends Plain {}
+      class Calls { x = g(); }
+      class Builds { constructor() { g(); } }
+      const Arrow = () => 1;
+      let Moved = function () {}; Moved = g;
+      function point(x) { return new Point(x, 1); }
+      function box(x) { return new Box(x); }
+      function plain(v) { return new Plain(v); }
+      function bare() { return new Bare(); }
+      function derived() { return new Derived(1); }
+      function calls() { return new Calls(); }
+      function builds() { return new Builds(); }
+      function arrow() { return new Arrow(); }
+      function moved() { return new Moved(); }
+      function spread(a) { return new Point(...a); }
+      function unknown() { return new Date(); }
+    `;
+    const names = instrument(source, '/virtual/new.js', { runtime: 'model-runtime', skipTrivialLeaves: true }).functions.map((f) => f.name);
+    for (const trivial of ['Point', 'Box', 'point', 'box', 'plain', 'bare']) expect(names).not.toContain(trivial);
+    for (const framed of ['derived', 'calls', 'builds', 'arrow', 'moved', 'spread', 'unknown']) expect(names).toContain(framed);
+  });
+
   it('a TypeScript enum in the body runs its initialisers inside the frame (the TypeScript transform in the same pass)', () => {
     const source = `
       export function f(a: number): number {

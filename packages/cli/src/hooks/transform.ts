@@ -313,7 +313,7 @@ export function cacheDirectory(): string {
  * plugin's output changes before its version does (5: the function source text argument; 6:
  * the inserted `finally` on the body's closing line; 7: function declarations left in place).
  */
-const OUTPUT_REVISION = 12;
+const OUTPUT_REVISION = 13;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
