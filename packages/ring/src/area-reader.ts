@@ -11,6 +11,8 @@ import { KEYFRAME_REQUEST_BIT, SwitchReason, UNKNOWN_FRAME } from './layout.js';
 import type { SubBuffer } from './sub-buffer.js';
 
 const SERIAL_MASK = KEYFRAME_REQUEST_BIT - 1;
+// The generation is the high half of the 64-bit word whose low half is the depth.
+const ONE_GENERATION = 1n << 32n;
 
 interface PendingSwitch {
   serial: number;
@@ -103,7 +105,7 @@ export class AreaReader {
     }
     const serial = this.nextSerial();
     // The area the writer moves to was cleared when it was last taken (or never used).
-    const before = Atomics.add(this.pair, AreaCtrl.DEPTH / 2, 1n << 32n);
+    const before = Atomics.add(this.pair, AreaCtrl.DEPTH / 2, ONE_GENERATION);
     this.pending = { serial, gen: Number(BigInt.asIntN(32, before >> 32n)) };
     return serial;
   }
@@ -203,7 +205,9 @@ export class AreaReader {
     Atomics.store(words, AreaCtrl.IMAGE_SEQ, (seq + 1) | 0);
     // Frames deeper than the image holds have no record either: the writer shows them unknown.
     const imageDepth = Math.min(frames.length, AREA_STRIDE);
-    words.set(frames.subarray(0, imageDepth), IMAGE_OFFSET);
+    // A loop, not set(subarray()): a small typed array made on the heap gets a buffer of its
+    // own allocated the first time one is asked of it, once per sample.
+    for (let d = 0; d < imageDepth; d++) words[IMAGE_OFFSET + d] = frames[d]!;
     Atomics.store(words, AreaCtrl.IMAGE_DEPTH, imageDepth);
     Atomics.store(words, AreaCtrl.IMAGE_GEN, (gen + 1) | 0);
     // this.base is still the stack the old area began with.

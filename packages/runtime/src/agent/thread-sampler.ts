@@ -151,12 +151,14 @@ export class ThreadSampler {
     if (this.pending === 0 && !this.closed) this.raise();
     const sub = this.reader.readLive();
     if (sub === null) return null;
-    const idle = threadActivity(this.tid) === 'idle';
+    const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
+    // Only a thread outside every instrumented function can be waiting in its event loop: a
+    // busy thread (in the garbage collector, or in a loop without calls) costs no /proc read.
+    const idle = depth === 0 && threadActivity(this.tid) === 'idle';
     if (idle) sub.reason |= SwitchReason.IDLE;
     // The first copy under a request shows the stack the request found (the thread has not
     // called or returned since, or it would have answered): it samples that moment.
     if (this.pending !== 0 && !this.pendingCopied) sub.time = this.pendingSince;
-    const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
     const last = this.lastLive;
     // A repeat is still emitted now and then: a sample weighs the time until the next one, so
     // a trace that ends abruptly (SIGKILL) keeps all but the last moments of a stuck stretch.
