@@ -152,6 +152,7 @@ export function startAgent(options: Partial<AgentOptions> = {}): AgentHandle {
     if (Atomics.load(controlWords, Control.STATE) !== ControlState.RUNNING) return;
     state.writer.close();
     Atomics.store(controlWords, Control.STATE, ControlState.CLOSING);
+    Atomics.notify(controlWords, Control.STATE); // a sampling agent sleeps on this word between ticks
     Atomics.wait(controlWords, Control.STATE, ControlState.CLOSING, EXIT_WAIT_MS);
   };
   hostProcess.on('exit', finishOnExit);
