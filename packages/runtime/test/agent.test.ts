@@ -202,10 +202,17 @@ describe('agent under bad input', () => {
     const { child, next } = launch('blocked.mjs', ['2'], {}, ['--expose-gc']);
     await next(0);
     const heap: number[] = [];
+    let busy = 1;
     for (let i = 0; i < 9; i++) {
       await new Promise((r) => setTimeout(r, 400));
-      heap.push((await requestAgent(child.pid!, 'info')).agentHeapUsed);
+      const info = await requestAgent(child.pid!, 'info');
+      heap.push(info.agentHeapUsed);
+      busy = info.agentUtilization;
     }
+    // It sleeps between ticks (in Atomics.wait, which its event loop would count as busy).
+    console.log(`agent busy ${(busy * 100).toFixed(1)} % of the time`);
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThan(0.5);
     // Thousands of samples more (3 threads at 1 kHz) must not be retained: a leak of even a few
     // bytes per sample would add hundreds of kilobytes here.
     const early = Math.min(...heap.slice(1, 5));

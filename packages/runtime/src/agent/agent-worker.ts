@@ -120,7 +120,7 @@ function info(): InfoAnswer {
     sampling: options.interval > 0,
     recording: options.record,
     agentHeapUsed: getHeapStatistics().used_heap_size,
-    agentUtilization: performance.eventLoopUtilization().utilization,
+    agentUtilization: utilization(),
   };
 }
 
@@ -145,6 +145,14 @@ const BATCH_MS = 10;
 
 /** When the next tick is due (performance.now()); ticks keep to the grid of the interval. */
 let nextTick = performance.now();
+/** Time spent asleep in Atomics.wait: the event loop counts it as busy. */
+let waitedMs = 0;
+
+/** The share of its time the agent's thread was busy, 0..1. */
+function utilization(): number {
+  const { active, idle } = performance.eventLoopUtilization();
+  return active + idle > 0 ? Math.max(0, active - waitedMs) / (active + idle) : 0;
+}
 
 function sampleBatch(): void {
   const interval = options.interval;
@@ -155,8 +163,11 @@ function sampleBatch(): void {
     // now rather than catch up with a burst of samples, each of which weighs its own time.
     if (now - nextTick > interval) nextTick = now;
     while (nextTick > now) {
-      if (Atomics.wait(control, Control.STATE, ControlState.RUNNING, nextTick - now) === 'not-equal') break;
-      now = performance.now();
+      const outcome = Atomics.wait(control, Control.STATE, ControlState.RUNNING, nextTick - now);
+      const woke = performance.now();
+      waitedMs += woke - now;
+      now = woke;
+      if (outcome === 'not-equal') break;
     }
     tick();
     if (finished) return;
