@@ -416,6 +416,10 @@ describe('stackring: option values and outputs that cannot work are refused up f
     expect(duration.code).toBe(2);
     expect(duration.stderr).toContain('--duration must be');
     expect(duration.stdout).toBe(''); // the program did not run
+    const nice = cli(['record', '-o', join(dir, 'never.srt'), '--agent-nice', '25', '--', 'node', join(fixtures, 'apps', 'cpu.cjs'), '100']);
+    expect(nice.code).toBe(2);
+    expect(nice.stderr).toContain('--agent-nice must be an integer from 0 to 19');
+    expect(nice.stdout).toBe('');
   });
 
   it('record refuses a directory as its trace, before running anything', () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,6 +51,19 @@ describe('agent', () => {
     expect(main.frames[0]!.file).toBe(fixture('instrumented.mjs'));
     expect(main.live).toBe(true); // it could not answer: it is in a loop without calls
     expect(main.idle).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')("runs its own thread ten nice steps below the app's, and only that thread", async () => {
+    const { child, next } = launch('blocked.mjs', ['2']);
+    await next(0);
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const nice = readdirSync(`/proc/${child.pid}/task`).map((tid) => ({ tid: Number(tid), nice: niceOf(tid) }));
+    expect(nice.find((t) => t.tid === child.pid)!.nice).toBe(0);
+    expect(nice.filter((t) => t.nice === 10)).toHaveLength(1); // the agent; not the app's workers or Node's
+    expect(nice.filter((t) => t.nice !== 0 && t.nice !== 10)).toEqual([]);
   });
 
   it('shows five stacks for a program with four worker threads', async () => {

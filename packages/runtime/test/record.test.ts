@@ -226,6 +226,10 @@ describe('the in-process API', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('42');
     expect(run.stderr).toContain('stackring: the agent is not started: stackring: STACKRING_INTERVAL=often is not a number of milliseconds');
+    const nice = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, STACKRING_AGENT: '1', STACKRING_AGENT_NICE: '20' } });
+    expect(nice.status, nice.stderr).toBe(0);
+    expect(nice.stdout.trim()).toBe('42');
+    expect(nice.stderr).toContain('STACKRING_AGENT_NICE=20 is not an integer in [0, 19]');
   });
 });
 

@@ -11,6 +11,7 @@ export interface AgentArgs {
   interval: number;
   watchdog: number;
   watchdogFile?: string;
+  agentNice: number;
   nodeModules: boolean;
   skipTrivialLeaves: boolean;
   include?: string[];
@@ -26,6 +27,11 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
     })
     .option('watchdog', { type: 'number', default: 0, describe: 'report where the event loop blocks for this many ms or more (0: off)' })
     .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
+    .option('agent-nice', {
+      type: 'number',
+      default: 10,
+      describe: "run the agent's thread this many nice steps below the app's (0-19, Linux): it yields to the app when every core is busy",
+    })
     .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })
     .option('skip-trivial-leaves', { type: 'boolean', default: false, describe: SKIP_TRIVIAL_LEAVES_HELP })
     .option('include', { type: 'string', array: true, describe: 'only instrument files matching these globs' })
@@ -34,6 +40,7 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
       const args = a as unknown as AgentArgs;
       if (!(args.interval >= 0)) throw new UsageError('--interval must be a number of milliseconds, 0 or more');
       if (!(args.watchdog >= 0)) throw new UsageError('--watchdog must be a number of milliseconds, 0 or more');
+      if (!Number.isInteger(args.agentNice) || args.agentNice < 0 || args.agentNice > 19) throw new UsageError('--agent-nice must be an integer from 0 to 19');
       return true;
     });
 }
@@ -42,6 +49,7 @@ export function agentEnv(args: AgentArgs): Record<string, string> {
   const env: Record<string, string> = {
     STACKRING_INTERVAL: String(args.interval),
     STACKRING_WATCHDOG: String(args.watchdog),
+    STACKRING_AGENT_NICE: String(args.agentNice),
   };
   if (args.watchdogFile) env.STACKRING_WATCHDOG_FILE = args.watchdogFile;
   if (args.nodeModules) env.STACKRING_NODE_MODULES = '1';

@@ -13,6 +13,11 @@ export interface AgentOptions {
   watchdog: number;
   /** Where the watchdog writes its reports; null: standard error. */
   watchdogFile: string | null;
+  /**
+   * How much lower than the app's threads the agent's thread runs, in nice steps (Linux; 0 to
+   * 19, 0: the same): when every core is busy it yields to the app (docs/agent.md "Priority").
+   */
+  nice: number;
 }
 
 export const DEFAULT_AGENT_OPTIONS: Readonly<AgentOptions> = Object.freeze({
@@ -21,6 +26,7 @@ export const DEFAULT_AGENT_OPTIONS: Readonly<AgentOptions> = Object.freeze({
   record: null,
   watchdog: 0,
   watchdogFile: null,
+  nice: 10,
 });
 
 export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentOptions {
@@ -35,6 +41,9 @@ export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentO
   };
   ms('interval', 60_000);
   ms('watchdog', 3_600_000);
+  if (!Number.isInteger(o.nice) || o.nice < 0 || o.nice > 19) {
+    throw new RangeError(`stackring agent: option "nice" must be an integer in [0, 19], got ${String(o.nice)}`);
+  }
   if (typeof o.socket !== 'boolean') throw new TypeError('stackring agent: option "socket" must be a boolean');
   for (const name of ['record', 'watchdogFile'] as const) {
     if (o[name] !== null && (typeof o[name] !== 'string' || o[name] === '')) {
@@ -44,7 +53,7 @@ export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentO
   return o;
 }
 
-/** Options from STACKRING_INTERVAL, STACKRING_SOCKET, STACKRING_RECORD, STACKRING_WATCHDOG(_FILE). */
+/** Options from STACKRING_INTERVAL, STACKRING_SOCKET, STACKRING_RECORD, STACKRING_WATCHDOG(_FILE), STACKRING_AGENT_NICE. */
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOptions> {
   const o: Partial<AgentOptions> = {};
   const num = (name: string) => {
@@ -60,6 +69,11 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOption
   if (env.STACKRING_SOCKET !== undefined) o.socket = env.STACKRING_SOCKET !== '0';
   if (env.STACKRING_RECORD) o.record = recordPathOfProcess(env.STACKRING_RECORD, env.STACKRING_RECORD_OWNER, process.pid);
   if (env.STACKRING_WATCHDOG_FILE) o.watchdogFile = env.STACKRING_WATCHDOG_FILE;
+  if (env.STACKRING_AGENT_NICE !== undefined && env.STACKRING_AGENT_NICE !== '') {
+    const nice = Number(env.STACKRING_AGENT_NICE);
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`stackring: STACKRING_AGENT_NICE=${env.STACKRING_AGENT_NICE} is not an integer in [0, 19]`);
+    o.nice = nice;
+  }
   return o;
 }
 
