@@ -14,6 +14,8 @@ import { start, stop, threadState } from '@stackring/runtime';
 const require = createRequire(import.meta.url);
 const [name, blocks = '8', perBlock = '15', settle = '300'] = process.argv.slice(2);
 const settleMs = Number(settle);
+// BENCH_AGENT_NICE: the agent's nice option (docs/agent.md "Priority"); unset: its default.
+const agentNice = process.env.BENCH_AGENT_NICE === undefined ? {} : { nice: Number(process.env.BENCH_AGENT_NICE) };
 const run = require(`./workloads/${name}.cjs`);
 for (let i = 0; i < 10; i++) await run();
 
@@ -24,8 +26,8 @@ await inspector.post('Profiler.setSamplingInterval', { interval: 1000 }); // µs
 let v8Profiling = false;
 const states = {
   off: async () => {},
-  idle: async () => start({ interval: 0, socket: false }),
-  sampled: async () => start({ interval: 1, socket: false }),
+  idle: async () => start({ interval: 0, socket: false, ...agentNice }),
+  sampled: async () => start({ interval: 1, socket: false, ...agentNice }),
   v8: async () => {
     await inspector.post('Profiler.start');
     v8Profiling = true;

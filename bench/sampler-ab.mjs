@@ -14,7 +14,8 @@
 // postcss), BENCH_BLOCKS (blocks per state and process, default 8), BENCH_PER_BLOCK
 // (iterations per block, default 15), BENCH_SETTLE_MS (untimed iterations after each change of
 // state, for this long, default 300: each start of the agent is a new worker whose code V8
-// compiles first, which a profiled process pays once; 0 times from the first iteration on).
+// compiles first, which a profiled process pays once; 0 times from the first iteration on),
+// BENCH_AGENT_NICE (the agent's nice option; unset: its default).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

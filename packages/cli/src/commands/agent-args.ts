@@ -29,7 +29,7 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
     .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
     .option('agent-nice', {
       type: 'number',
-      default: 10,
+      default: 5,
       describe: "run the agent's thread this many nice steps below the app's (0-19, Linux): it yields to the app when every core is busy",
     })
     .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })

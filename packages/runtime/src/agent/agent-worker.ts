@@ -49,8 +49,9 @@ const recorder = options.record !== null ? new Recorder(options.record, data) : 
  * that thread alone). With a core free, nothing changes; with every core busy, the agent waits
  * for the app's threads rather than preempting them: postcss on 2 vCPUs, whose garbage
  * collector keeps four helper threads busy, lost 4.8 % to sampling at 1 kHz at the app's
- * priority, 1.5 % at nice 10 (docs/agent.md "Priority"). Its ticks are then later when the
- * cores are all busy; samples weigh the time until the next one, so totals hold.
+ * priority, 2.1 % at nice 5. The lower, the later its ticks when every core is busy, and a
+ * sample taken before a busy stretch the agent could not interrupt weighs that stretch too:
+ * nice 5 is where that bias stays small (docs/agent.md "Priority", npm run bench:priority).
  */
 function yieldToTheApp(nice: number): void {
   if (nice === 0 || process.platform !== 'linux') return;

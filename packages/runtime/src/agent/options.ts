@@ -26,7 +26,7 @@ export const DEFAULT_AGENT_OPTIONS: Readonly<AgentOptions> = Object.freeze({
   record: null,
   watchdog: 0,
   watchdogFile: null,
-  nice: 10,
+  nice: 5,
 });
 
 export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentOptions {
