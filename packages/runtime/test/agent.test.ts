@@ -66,6 +66,16 @@ describe('agent', () => {
     expect(nice.filter((t) => t.nice !== 0 && t.nice !== 5)).toEqual([]);
   });
 
+  it('answers at once when it samples seldom (it never sleeps through its event loop until a far tick)', async () => {
+    const { child, next } = launch('blocked.mjs', [], { TEST_INTERVAL: '3000' });
+    await next(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    const dump = await requestAgent(child.pid!, 'dump');
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(dump.threads.find((t) => t.name === 'main')!.frames.map((f) => f.name)).toEqual(['outer', 'middle', 'inner']);
+  });
+
   it('shows five stacks for a program with four worker threads', async () => {
     const { child, next } = launch('blocked.mjs', ['4']);
     await next(0);

@@ -160,10 +160,10 @@ const watchdog =
 /**
  * Sampling keeps time itself: it sleeps until each tick in Atomics.wait, to the microsecond
  * and on the control word (so the main thread's exit wakes it at once), rather than in a libuv
- * timer, which counts whole milliseconds (`setInterval(tick, 1)` ran about 700 to 860 ticks a
- * second) and runs Node's event-loop machinery around every tick. Ticks come in batches of
- * BATCH_MS; between batches the event loop turns (socket, messages, dumps), so those wait at
- * most that long.
+ * timer, which counts whole milliseconds (`setInterval(tick, 1)` ticked every 1.10 ms, about
+ * 900 times a second) and runs Node's event-loop machinery around every tick. It never waits
+ * there longer than BATCH_MS: between batches the event loop turns (socket, messages, dumps),
+ * and a tick further away than that is waited for in a timer, then in Atomics.wait.
  */
 const BATCH_MS = 10;
 
@@ -179,13 +179,15 @@ function utilization(): number {
 }
 
 function sampleBatch(): void {
+  if (finished) return;
   const interval = options.interval;
-  const batchEnd = performance.now() + Math.max(BATCH_MS, interval);
+  const batchEnd = performance.now() + BATCH_MS;
   for (;;) {
     let now = performance.now();
     // Late by more than a tick (the agent was not scheduled, or a dump ran): start again from
     // now rather than catch up with a burst of samples, each of which weighs its own time.
     if (now - nextTick > interval) nextTick = now;
+    if (nextTick > batchEnd) break;
     while (nextTick > now) {
       const outcome = Atomics.wait(control, Control.STATE, ControlState.RUNNING, nextTick - now);
       const woke = performance.now();
@@ -196,9 +198,10 @@ function sampleBatch(): void {
     tick();
     if (finished) return;
     nextTick += interval;
-    if (nextTick >= batchEnd) break;
   }
-  timer = setImmediate(sampleBatch);
+  const ahead = nextTick - performance.now();
+  if (ahead > BATCH_MS) timer = setTimeout(sampleBatch, ahead - BATCH_MS / 2);
+  else nextBatch = setImmediate(sampleBatch);
 }
 
 function tick(): void {
@@ -217,8 +220,8 @@ let finished = false;
 function finish(): void {
   if (finished) return;
   finished = true;
-  if (options.interval > 0) clearImmediate(timer as NodeJS.Immediate);
-  else clearInterval(timer as NodeJS.Timeout);
+  clearTimeout(timer); // clears a setInterval's too
+  if (nextBatch !== null) clearImmediate(nextBatch);
   for (const s of samplers.values()) s.drain();
   try {
     recorder?.close();
@@ -237,7 +240,8 @@ channel.postMessage({ type: 'hello' });
 
 const server = options.socket ? new DumpServer(dumpAll, info) : null;
 // Sampling: batches of ticks (sampleBatch). Otherwise sealed sub-buffers are still taken now and then.
-let timer: NodeJS.Immediate | NodeJS.Timeout = options.interval > 0 ? setImmediate(sampleBatch) : setInterval(tick, DRAIN_INTERVAL_MS);
+let nextBatch: NodeJS.Immediate | null = options.interval > 0 ? setImmediate(sampleBatch) : null;
+let timer: NodeJS.Timeout | undefined = options.interval > 0 ? undefined : setInterval(tick, DRAIN_INTERVAL_MS);
 
 data.port.on('message', (message: { type: string; id: number } | ChannelMessage) => {
   if (!('id' in message)) {
