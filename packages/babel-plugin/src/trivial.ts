@@ -95,13 +95,8 @@ function localFunction(p: NodePath<t.CallExpression>): t.Function | undefined {
   if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' && (callee.property.name === 'call' || callee.property.name === 'apply')) {
     callee = callee.object;
   }
-  if (callee.type !== 'Identifier') return undefined;
-  const binding = p.scope.getBinding(callee.name);
-  if (!binding || !binding.constant) return undefined;
-  const decl = binding.path.node;
-  if (decl.type === 'FunctionDeclaration') return decl;
-  if (decl.type === 'VariableDeclarator' && decl.id.type === 'Identifier' && (decl.init?.type === 'FunctionExpression' || decl.init?.type === 'ArrowFunctionExpression')) return decl.init;
-  return undefined;
+  const target = boundValue(p, callee);
+  return target?.type === 'FunctionDeclaration' || target?.type === 'FunctionExpression' || target?.type === 'ArrowFunctionExpression' ? target : undefined;
 }
 
 /**
@@ -109,14 +104,20 @@ function localFunction(p: NodePath<t.CallExpression>): t.Function | undefined {
  * function (not an arrow: those throw) or class of this file.
  */
 function localConstructor(p: NodePath<t.NewExpression>): t.Function | t.Class | undefined {
-  const callee = p.node.callee;
+  const target = boundValue(p, p.node.callee);
+  return target?.type === 'ArrowFunctionExpression' ? undefined : target;
+}
+
+/** What the identifier `callee` always holds: a function or class declared or assigned once where it is bound. */
+function boundValue(p: NodePath, callee: t.Node): t.Function | t.Class | undefined {
   if (callee.type !== 'Identifier') return undefined;
   const binding = p.scope.getBinding(callee.name);
   if (!binding || !binding.constant) return undefined;
   const decl = binding.path.node;
   if (decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') return decl;
-  if (decl.type === 'VariableDeclarator' && decl.id.type === 'Identifier' && (decl.init?.type === 'FunctionExpression' || decl.init?.type === 'ClassExpression')) return decl.init;
-  return undefined;
+  if (decl.type !== 'VariableDeclarator' || decl.id.type !== 'Identifier') return undefined;
+  const init = decl.init;
+  return init?.type === 'FunctionExpression' || init?.type === 'ArrowFunctionExpression' || init?.type === 'ClassExpression' ? init : undefined;
 }
 
 /**

@@ -2,5 +2,5 @@
 // dump, ps and top), kept out of what instrumented code loads.
 export { requestAgent, listAgentPids, AgentUnreachableError } from './agent/client.js';
 export { socketPath, socketDirectory } from './agent/socket-path.js';
-export { childRecordPid } from './agent/options.js';
+export { childRecordPid, isAgentNice, DEFAULT_AGENT_OPTIONS } from './agent/options.js';
 export type { DumpAnswer, InfoAnswer, ThreadDump, FrameJson } from './agent/protocol.js';

@@ -1,5 +1,6 @@
 // Options that run and record share: what the agent in the child does (and how the child's
 // code is instrumented, which instrument shares: SKIP_TRIVIAL_LEAVES_HELP).
+import { DEFAULT_AGENT_OPTIONS, isAgentNice } from '@stackring/runtime/client';
 import { UsageError } from '../exit-codes.js';
 import type { Argv } from 'yargs';
 
@@ -29,7 +30,7 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
     .option('watchdog-file', { type: 'string', describe: 'write watchdog reports to this file instead of stderr' })
     .option('agent-nice', {
       type: 'number',
-      default: 5,
+      default: DEFAULT_AGENT_OPTIONS.nice,
       describe: "run the agent's thread this many nice steps below the app's (0-19, Linux): it yields to the app when every core is busy",
     })
     .option('node-modules', { type: 'boolean', default: false, describe: 'also instrument code in node_modules' })
@@ -40,7 +41,7 @@ export function commonAgentOptions<T>(y: Argv<T>, defaults: { interval: number }
       const args = a as unknown as AgentArgs;
       if (!(args.interval >= 0)) throw new UsageError('--interval must be a number of milliseconds, 0 or more');
       if (!(args.watchdog >= 0)) throw new UsageError('--watchdog must be a number of milliseconds, 0 or more');
-      if (!Number.isInteger(args.agentNice) || args.agentNice < 0 || args.agentNice > 19) throw new UsageError('--agent-nice must be an integer from 0 to 19');
+      if (!isAgentNice(args.agentNice)) throw new UsageError('--agent-nice must be an integer from 0 to 19');
       return true;
     });
 }

@@ -29,6 +29,11 @@ export const DEFAULT_AGENT_OPTIONS: Readonly<AgentOptions> = Object.freeze({
   nice: 5,
 });
 
+/** Whether `n` is a valid `nice` option: an integer from 0 to 19 (Linux's nice steps). */
+export function isAgentNice(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 19;
+}
+
 export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentOptions {
   for (const key of Object.keys(options)) {
     if (!(key in DEFAULT_AGENT_OPTIONS)) throw new TypeError(`stackring agent: unknown option "${key}"`);
@@ -41,7 +46,7 @@ export function resolveAgentOptions(options: Partial<AgentOptions> = {}): AgentO
   };
   ms('interval', 60_000);
   ms('watchdog', 3_600_000);
-  if (!Number.isInteger(o.nice) || o.nice < 0 || o.nice > 19) {
+  if (!isAgentNice(o.nice)) {
     throw new RangeError(`stackring agent: option "nice" must be an integer in [0, 19], got ${String(o.nice)}`);
   }
   if (typeof o.socket !== 'boolean') throw new TypeError('stackring agent: option "socket" must be a boolean');
@@ -71,7 +76,7 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<AgentOption
   if (env.STACKRING_WATCHDOG_FILE) o.watchdogFile = env.STACKRING_WATCHDOG_FILE;
   if (env.STACKRING_AGENT_NICE !== undefined && env.STACKRING_AGENT_NICE !== '') {
     const nice = Number(env.STACKRING_AGENT_NICE);
-    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`stackring: STACKRING_AGENT_NICE=${env.STACKRING_AGENT_NICE} is not an integer in [0, 19]`);
+    if (!isAgentNice(nice)) throw new RangeError(`stackring: STACKRING_AGENT_NICE=${env.STACKRING_AGENT_NICE} is not an integer in [0, 19]`);
     o.nice = nice;
   }
   return o;

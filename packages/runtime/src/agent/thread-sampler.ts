@@ -151,7 +151,7 @@ export class ThreadSampler {
     if (this.pending === 0 && !this.closed) this.raise();
     const sub = this.reader.readLive();
     if (sub === null) return null;
-    const depth = sub.startDepth - sub.pops + sub.records.length / sub.recordWords;
+    const depth = endDepth(sub);
     // Only a thread outside every instrumented function can be waiting in its event loop: a
     // busy thread (in the garbage collector, or in a loop without calls) costs no /proc read.
     const idle = depth === 0 && threadActivity(this.tid) === 'idle';
