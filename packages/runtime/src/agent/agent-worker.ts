@@ -3,7 +3,7 @@
 // thread's event loop. It runs on its own event loop, so it answers while the main thread is
 // stuck in a synchronous loop.
 
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, stat } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
@@ -57,6 +57,12 @@ function yieldToTheApp(nice: number): void {
   if (nice === 0 || process.platform !== 'linux') return;
   const tid = kernelThreadId(readlinkSync);
   if (tid === 0) return;
+  // A thread inherits the nice value of the thread that creates it, and libuv creates its
+  // thread pool (the app's fs, dns, crypto and zlib work) at its first use, from whichever
+  // thread that is: on Node 22 the agent's, whose pool threads then ran at nice 5 too. One
+  // asynchronous fs call creates the pool now, at the app's priority (libuv starts its
+  // threads before the call returns).
+  stat(process.execPath, () => {});
   try {
     setPriority(tid, Math.min(19, getPriority(tid) + nice));
   } catch {
