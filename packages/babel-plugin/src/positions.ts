@@ -11,6 +11,9 @@
 //     at the first static element and moves its start to each static field it parses)
 //   instance field initialisers -> `<instance_members_initializer>`, placed at the class (the
 //     `class` keyword), where V8 also puts a class's default constructor
+// V8 12 (Node 22) and later put both initialisers at the `{` of the class body instead: the
+// plugin gives that position too, and the runtime picks the one the V8 it runs in uses
+// (runtime's initializer-positions.ts).
 import type { NodePath, types as t } from '@babel/core';
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 
@@ -124,6 +127,11 @@ export class PositionMapper {
   /** Where V8 puts a class's `<instance_members_initializer>` or its `<static_initializer>`. */
   initializerPosition(cls: t.Class, kind: 'instance' | 'static'): Position {
     return this.at(kind === 'static' ? this.staticInitializerOffset(cls) : this.classOffset(cls));
+  }
+
+  /** Where V8 12 and later put both initialisers of a class: the `{` of its body. */
+  classBodyPosition(cls: t.Class): Position {
+    return this.at(cls.body.start!);
   }
 
   private at(offset: number): Position {

@@ -30,6 +30,8 @@ export interface FunctionEntry {
   file: string;
   line: number;
   column: number;
+  /** A class's initialiser: where V8 12 and later put it instead (the class body's `{`). */
+  classBody?: { line: number; column: number };
 }
 
 interface Table {
@@ -40,6 +42,8 @@ interface Table {
   ranges: number[];
   /** The base is named after the input's content: the runtime can give functions' text back. */
   named: boolean;
+  /** Per class initialiser: [local index, line, column] of the class body (FunctionEntry.classBody). */
+  bodies: number[];
 }
 
 interface Slot {
@@ -161,13 +165,14 @@ export function instrumentProgram(
   function addEntry(name: string, pos: FunctionEntry, range: readonly [number, number]): Slot {
     let table = tables.get(pos.file);
     if (!table) {
-      table = { file: pos.file, ...newBase(), flat: [], ranges: [] };
+      table = { file: pos.file, ...newBase(), flat: [], ranges: [], bodies: [] };
       tables.set(pos.file, table);
     }
     const k = table.flat.length / 3;
     table.flat.push(name, pos.line, pos.column);
     table.ranges.push(range[0], range[1]);
-    functions.push({ name, file: pos.file, line: pos.line, column: pos.column });
+    functions.push({ name, file: pos.file, line: pos.line, column: pos.column, ...(pos.classBody ? { classBody: pos.classBody } : {}) });
+    if (pos.classBody) table.bodies.push(k, pos.classBody.line, pos.classBody.column);
     return { table, k };
   }
 
@@ -175,7 +180,12 @@ export function instrumentProgram(
   function classSlot(cls: t.Class, kind: 'instance' | 'static'): Slot {
     let entry = classSlots.get(cls);
     if (!entry) classSlots.set(cls, (entry = {}));
-    return (entry[kind] ??= addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...mapper.initializerPosition(cls, kind) }, mapper.classText(cls)));
+    if (entry[kind]) return entry[kind];
+    const at = mapper.initializerPosition(cls, kind);
+    const body = mapper.classBodyPosition(cls);
+    // A source map could send the brace to another file than the class: keep V8 11's place then.
+    const classBody = body.file === at.file ? { line: body.line, column: body.column } : undefined;
+    return (entry[kind] = addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...at, classBody }, mapper.classText(cls)));
   }
 
   function register(path: NodePath<t.Function | t.StaticBlock>): void {
@@ -357,6 +367,10 @@ export function instrumentProgram(
       const { typescript: _, ...identity } = source;
       args.push(sourceInfoExpression(types, { ...identity, name: table.base.name, ranges: table.ranges, classes: classesGiven ? [] : classRanges, ...(classesGiven ? {} : stripped) }));
       classesGiven = true;
+    }
+    if (table.bodies.length > 0) {
+      if (args.length === 2) args.push(types.unaryExpression('void', types.numericLiteral(0)));
+      args.push(types.arrayExpression(table.bodies.map((n) => types.numericLiteral(n))));
     }
     header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), args))]));
   }

@@ -5,6 +5,8 @@
 import { join, relative } from 'node:path';
 import { packageDir, runNode } from './helpers.js';
 
+const INITIALIZERS = new Set(['<instance_members_initializer>', '<static_initializer>']);
+
 interface V8Frame { file: string; line: number; column: number; fn: string; text: string }
 interface RingFrame { name: string; file: string; line: number; column: number }
 interface Probe<F> { label: string; frames: F[] }
@@ -42,9 +44,9 @@ function sameName(ours: string, f: V8Frame): boolean {
 /** Maps a position V8 reports in the plain run (which another Babel pass may have compiled) to the source's. */
 export type PlainPosition = (file: string, line: number, column: number) => { line: number; column: number } | undefined;
 
-export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = [], plainPosition?: PlainPosition): Promise<DifferentialResult> {
+export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = [], plainPosition?: PlainPosition, node = process.execPath): Promise<DifferentialResult> {
   const preload = join(packageDir, 'test', 'differential', 'probe-preload.cjs');
-  const run = (dir: string, mode: string) => runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode });
+  const run = (dir: string, mode: string) => runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode }, node);
   const [plainRun, instRun] = await Promise.all([run(plainDir, 'v8'), run(instDir, 'ring')]);
   const plain = split<V8Frame>(plainRun.stdout);
   const inst = split<RingFrame>(instRun.stdout);
@@ -58,8 +60,9 @@ export async function differentialRun(plainDir: string, instDir: string, entry: 
         return { key: at ? `${file}:${at.line}:${at.column}` : `${file}:unmapped`, f };
       })
       // A class's default constructor (no source of its own, so never instrumented) shares its
-      // position with the class's `<instance_members_initializer>`.
-      .filter(({ key, f }) => table.has(key) && (table.get(key) !== '<instance_members_initializer>' || f.fn === '<instance_members_initializer>'));
+      // position with the class's `<instance_members_initializer>` (V8 11), and on V8 12 both
+      // initialisers share one: the table's name there tells an initialiser, not which one.
+      .filter(({ key, f }) => table.has(key) && (!INITIALIZERS.has(table.get(key)!) || INITIALIZERS.has(f.fn)));
     const actual = inst.probes[i]!.frames.map((f) => ({ key: `${relative(instDir, f.file)}:${f.line}:${f.column}`, name: f.name }));
     const same =
       expected.length === actual.length &&

@@ -11,12 +11,13 @@ import plugin from '../src/index.js';
 import type { StackringOptions } from '../src/options.js';
 import { differentialRun } from './differential-run.js';
 import { instrument, packageDir, tmpDir } from './helpers.js';
+import { ensureNode22, node22Supported } from '../../../test/node22.js';
 
 /**
  * `compile`: other Babel plugins both runs need (the instrumented one has the plugin first in
  * the same pass); V8's positions in the plain run are then mapped back to the source.
  */
-async function differential(files: Record<string, string>, entry: string, name: string, compile: PluginItem[] = [], options: StackringOptions = {}) {
+async function differential(files: Record<string, string>, entry: string, name: string, compile: PluginItem[] = [], options: StackringOptions = {}, node = process.execPath) {
   const plainDir = tmpDir(`differential/${name}/plain`);
   const instDir = tmpDir(`differential/${name}/inst`);
   const table = new Map<string, string>();
@@ -31,7 +32,12 @@ async function differential(files: Record<string, string>, entry: string, name: 
     }
     const out = instrument(code, join(instDir, file), options, compile.length > 0 ? { plugins: [[plugin, options], ...compile] } : {});
     writeFileSync(join(instDir, file), out.code);
-    for (const f of out.functions) table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
+    for (const f of out.functions) {
+      table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
+      // A class's initialisers are where V8 11 or where V8 12 puts them, whichever runs: V8's
+      // frames are kept at either, and the ring's must then be at the same one.
+      if (f.classBody) table.set(`${relative(instDir, f.file)}:${f.classBody.line}:${f.classBody.column}`, f.name);
+    }
   }
   const plainPosition = (file: string, line: number, column: number) => {
     const map = maps.get(file);
@@ -39,7 +45,7 @@ async function differential(files: Record<string, string>, entry: string, name: 
     const o = originalPositionFor(map, { line, column: column - 1 });
     return o.line === null ? undefined : { line: o.line, column: o.column + 1 };
   };
-  const result = await differentialRun(plainDir, instDir, entry, table, [], plainPosition);
+  const result = await differentialRun(plainDir, instDir, entry, table, [], plainPosition, node);
   expect(result.stderr).toEqual(['', '']);
   expect(result.labelsMatch).toBe(true);
   expect(result.instOutput).toBe(result.plainOutput);
@@ -103,6 +109,24 @@ describe('differential with skipTrivialLeaves: lazily pushed frames are there wh
     for (const { probes, mismatches } of await Promise.all(runs)) {
       expect(mismatches).toEqual([]);
       expect(probes).toBeGreaterThan(15);
+    }
+  });
+});
+
+// V8 12 (Node 22) places a class's initialisers elsewhere than V8 11 (the runtime's
+// initializer-positions.ts): the programs with classes, run on Node 22.
+describe.runIf(node22Supported)('differential on Node 22', () => {
+  const read = (f: string) => readFileSync(join(packageDir, 'test', 'differential', f), 'utf8');
+  it('every kind of function, and class field initialisers, static blocks and their exceptions', async () => {
+    const node = await ensureNode22();
+    const runs = [
+      differential({ 'program.js': read('program.js') }, 'program.js', 'node22-program', [], {}, node),
+      differential({ 'program3.js': read('program3.js') }, 'program3.js', 'node22-program3', [], {}, node),
+      differential({ 'program3.js': read('program3.js') }, 'program3.js', 'node22-lazy-program3', [], { skipTrivialLeaves: true }, node),
+    ];
+    for (const { probes, mismatches } of await Promise.all(runs)) {
+      expect(mismatches).toEqual([]);
+      expect(probes).toBeGreaterThan(40);
     }
   });
 });

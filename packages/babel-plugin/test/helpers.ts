@@ -50,9 +50,9 @@ export interface RunResult {
   code: number;
 }
 
-export function runNode(file: string, args: string[] = [], timeout = 60_000, env: Record<string, string> = {}): Promise<RunResult> {
+export function runNode(file: string, args: string[] = [], timeout = 60_000, env: Record<string, string> = {}, node = process.execPath): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...args, file], { cwd: dirname(file), timeout, maxBuffer: 64 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(node, [...args, file], { cwd: dirname(file), timeout, maxBuffer: 64 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ stdout, stderr, code });
     });

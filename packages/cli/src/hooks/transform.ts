@@ -311,9 +311,10 @@ export function cacheDirectory(): string {
  * What this file makes of Babel's output (source maps without names, format detection, ...):
  * bump it when that changes, so that no cache keeps what an older stackring wrote; and when the
  * plugin's output changes before its version does (5: the function source text argument; 6:
- * the inserted `finally` on the body's closing line; 7: function declarations left in place).
+ * the inserted `finally` on the body's closing line; 7: function declarations left in place;
+ * 14: the class bodies' positions for V8 12's initialiser frames).
  */
-const OUTPUT_REVISION = 13;
+const OUTPUT_REVISION = 14;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {

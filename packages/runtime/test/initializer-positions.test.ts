@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { withInitializerPositions } from '../src/initializer-positions.js';
+import { ensureNode22, node22Supported } from '../../../test/node22.js';
+
+const runtime = fileURLToPath(new URL('../dist/cjs/initializer-positions.js', import.meta.url));
+
+// What the runtime answers, and what V8 does with a class of a file (the oracle): whether its
+// field initialiser's frame is at the class body's `{` (line 2, column 11 below).
+const script = `
+class Probe { field = where(); }
+function where() {
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_e, sites) => sites;
+  const holder = {};
+  Error.captureStackTrace(holder, where);
+  const site = holder.stack[0];
+  Error.prepareStackTrace = prepare;
+  return site.getEnclosingLineNumber() + ':' + site.getEnclosingColumnNumber();
+}
+const { initializersAtClassBody } = require(${JSON.stringify(runtime)});
+console.log(JSON.stringify({ v8: new Probe().field === '2:13', runtime: initializersAtClassBody() }));
+`;
+
+function answers(node: string, args: string[] = []): { v8: boolean; runtime: boolean } {
+  return JSON.parse(execFileSync(node, [...args, '-e', script], { encoding: 'utf8' }));
+}
+
+describe("where V8 puts a class's initialisers", () => {
+  it('asks V8, and knows it also where code cannot be compiled from strings', () => {
+    const here = answers(process.execPath);
+    expect(here.runtime).toBe(here.v8);
+    expect(answers(process.execPath, ['--disallow-code-generation-from-strings']).runtime).toBe(here.v8);
+  });
+
+  it.runIf(node22Supported)('at the class body on Node 22', async () => {
+    const node22 = await ensureNode22();
+    expect(answers(node22)).toEqual({ v8: true, runtime: true });
+    expect(answers(node22, ['--disallow-code-generation-from-strings']).runtime).toBe(true);
+  });
+
+  it('moves only the listed entries, and ignores entries it has no function for', () => {
+    const table = ['f', 1, 1, '<instance_members_initializer>', 3, 1, '<static_initializer>', 5, 3];
+    const bodies = [1, 3, 9, 2, 3, 9, 7, 1, 1, -1, 1, 1];
+    expect(withInitializerPositions(table, bodies, () => true)).toEqual(['f', 1, 1, '<instance_members_initializer>', 3, 9, '<static_initializer>', 3, 9]);
+    expect(table[5]).toBe(1); // a copy
+    expect(withInitializerPositions(table, bodies, () => false)).toBe(table);
+    expect(withInitializerPositions(table, undefined, () => true)).toBe(table);
+    expect(withInitializerPositions(table, [], () => true)).toBe(table);
+  });
+});
