@@ -2,6 +2,7 @@
 // V8's own synchronous frames at each __probe(label), the instrumented run stackring's
 // snapshot(). V8's frames are restricted to instrumented functions (file + enclosing
 // line/column found in the plugin's function table) and compared frame by frame.
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageDir, runNode } from './helpers.js';
 
@@ -20,10 +21,14 @@ export interface DifferentialResult {
   stderr: string[];
 }
 
-function split<F>(stdout: string): { output: string; probes: Probe<F>[] } {
-  const at = stdout.lastIndexOf('\n@@PROBES@@');
-  if (at < 0) throw new Error('no probes in output:\n' + stdout.slice(-2000));
-  return { output: stdout.slice(0, at), probes: JSON.parse(stdout.slice(at + 11)) };
+function readProbes<F>(file: string, run: { stdout: string; stderr: string }): Probe<F>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`no probes written (${file}):\n` + (run.stdout + run.stderr).slice(-2000));
+  }
+  return JSON.parse(text);
 }
 
 /**
@@ -46,10 +51,14 @@ export type PlainPosition = (file: string, line: number, column: number) => { li
 
 export async function differentialRun(plainDir: string, instDir: string, entry: string, table: Map<string, string>, nodeArgs: string[] = [], plainPosition?: PlainPosition, node = process.execPath): Promise<DifferentialResult> {
   const preload = join(packageDir, 'test', 'differential', 'probe-preload.cjs');
-  const run = (dir: string, mode: string) => runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode }, node);
+  const probeFile = (dir: string) => join(dir, '.probes.json');
+  const run = (dir: string, mode: string) => {
+    rmSync(probeFile(dir), { force: true }); // a stale file would hide a run that wrote none
+    return runNode(join(dir, entry), [...nodeArgs, '-r', preload], 240_000, { STACKRING_PROBE_MODE: mode, STACKRING_PROBE_FILE: probeFile(dir) }, node);
+  };
   const [plainRun, instRun] = await Promise.all([run(plainDir, 'v8'), run(instDir, 'ring')]);
-  const plain = split<V8Frame>(plainRun.stdout);
-  const inst = split<RingFrame>(instRun.stdout);
+  const plain = { output: plainRun.stdout, probes: readProbes<V8Frame>(probeFile(plainDir), plainRun) };
+  const inst = { output: instRun.stdout, probes: readProbes<RingFrame>(probeFile(instDir), instRun) };
   const mismatches: string[] = [];
   const labelsMatch = JSON.stringify(plain.probes.map((p) => p.label)) === JSON.stringify(inst.probes.map((p) => p.label));
   for (let i = 0; labelsMatch && i < plain.probes.length; i++) {

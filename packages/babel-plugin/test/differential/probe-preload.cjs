@@ -1,7 +1,10 @@
 // Preloaded (-r) into both runs of a differential program. `__probe(label)` records the stack:
 // in the plain run V8's own synchronous frames (CallSite API), in the instrumented run
-// stackring's snapshot(). Both lists are printed as JSON at exit.
+// stackring's snapshot(). Both lists are written as JSON at exit to STACKRING_PROBE_FILE: a
+// file, since stdout to a pipe is asynchronous on POSIX and what the pipe does not take at
+// once is dropped when the process exits.
 'use strict';
+const { writeFileSync } = require('node:fs');
 const probes = [];
 const mode = process.env.STACKRING_PROBE_MODE;
 Error.stackTraceLimit = Infinity;
@@ -30,5 +33,5 @@ globalThis.__probe = function (label) {
 };
 
 process.on('exit', () => {
-  process.stdout.write('\n@@PROBES@@' + JSON.stringify(probes) + '\n');
+  writeFileSync(process.env.STACKRING_PROBE_FILE, JSON.stringify(probes));
 });
