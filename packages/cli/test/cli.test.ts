@@ -287,6 +287,10 @@ describe('stackring record and report', () => {
       const out = cli(['report', trace, '-f', format, '-o', join(dir, `cpu-${format}.out`)]);
       expect(out.code, `${format}: ${out.stderr}`).toBe(0);
     }
+    // The instrumenting frame has no source: no URL, as V8 gives its own "(program)".
+    const cpu = JSON.parse(readFileSync(join(dir, 'cpu-cpuprofile.out'), 'utf8')) as { nodes: { callFrame: { functionName: string } }[] };
+    const frame = cpu.nodes.find((n) => n.callFrame.functionName === '(stackring: instrumenting)');
+    expect(frame?.callFrame).toEqual({ functionName: '(stackring: instrumenting)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 });
   });
 
   it('stops a program after --duration seconds, with a finished trace and success', () => {

@@ -58,7 +58,9 @@ function instrumentingFrame(runtime: string) {
   if (instrumenting === undefined) {
     try {
       const rt = require(runtime) as { writer: { enter(id: number): number; exit(token: number): void }; register(file: string, table: Array<string | number>): number };
-      instrumenting = { writer: rt.writer, id: rt.register('stackring', ['(stackring: instrumenting)', 0, 0]) };
+      // No file: like V8's "(program)", it has no source, so exports give it no location (and
+      // a .cpuprofile an empty url, not a name DevTools would take for a script's URL).
+      instrumenting = { writer: rt.writer, id: rt.register('', ['(stackring: instrumenting)', 0, 0]) };
     } catch {
       instrumenting = null; // no runtime: no frame, the transform runs all the same
     }
