@@ -15,7 +15,7 @@ import { installRequireHook } from './hooks/cjs-hook.js';
 /** Longest the app waits for a sampling agent to start (see below). */
 const AGENT_WAIT_MS = 3000;
 
-type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string; conditions?: string[] }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
+type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
 const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
 if (typeof registerHooks === 'function') {
@@ -24,12 +24,9 @@ if (typeof registerHooks === 'function') {
   const { readFileSync } = await import('node:fs');
   const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
-  const { leaveToOtherLoader, otherLoaderCompiles } = await import('./hooks/other-loader.js');
   registerHooks({
     load(url, context, nextLoad) {
       if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming()) {
-        // Compiled by the app's own loader, then instrumented by the require hook.
-        if (otherLoaderCompiles(fileURLToPath(url))) return leaveToOtherLoader(context, () => nextLoad(url, context));
         // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
         // by Node (which 22.18+ does; older versions cannot load it at all).
         const path = fileURLToPath(url);
