@@ -20,7 +20,7 @@ const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks 
 
 if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
-  const { detectModuleFormat, instrumentCached, isTransforming, nextLoaderOr } = await import('./hooks/transform.js');
+  const { detectModuleFormat, instrumentCached, isTransforming, nextLoaderOr, sniffModuleFormat } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
   const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
@@ -42,15 +42,17 @@ if (typeof registerHooks === 'function') {
         }
       }
       const result = nextLoad(url, context);
-      // require() of a CommonJS file leaves the format undefined: the CommonJS loader decides.
-      const format = result.format ?? 'commonjs';
-      if ((format !== 'module' && format !== 'commonjs') || !shouldInstrument(url) || isTransforming()) return result;
+      if ((result.format != null && result.format !== 'module' && result.format !== 'commonjs') || !shouldInstrument(url) || isTransforming()) return result;
       const path = fileURLToPath(url);
       // For require(), Node's default load may leave the source to the CommonJS loader.
       const raw = result.source ?? readFileSync(path);
       const source = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       // These hooks run in the loading thread: show a cache miss's time as instrumenting.
       const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
+      // require() of a .js file its package.json gives no "type" leaves the format undefined:
+      // Node's CommonJS loader detects it from the syntax (require(esm)), and so do we, to parse
+      // it as Node will run it. The format stays Node's to decide on the instrumented code.
+      const format = result.format ?? sniffModuleFormat(source, path, frameRuntime);
       return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }) };
     },
   });

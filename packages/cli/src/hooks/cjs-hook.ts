@@ -3,7 +3,7 @@
 // compile themselves.
 
 import Module from 'node:module';
-import { detectModuleFormat, instrumentCached, isTransforming } from './transform.js';
+import { instrumentCached, isTransforming, sniffModuleFormat } from './transform.js';
 import { formatOfExtension, pluginOptionsFromEnv, shouldInstrumentPath } from './filter.js';
 
 interface CompilableModule {
@@ -29,7 +29,7 @@ export function installRequireHook(): void {
     const kind =
       format === 'module' || format === 'commonjs'
         ? format
-        : (formatOfExtension(file) ?? (/\b(?:import|export)\b/.test(code) ? detectModuleFormat(code, file, { frameRuntime }) : 'commonjs'));
+        : (formatOfExtension(file) ?? sniffModuleFormat(code, file, frameRuntime));
     // This hook runs in the app's thread: show a cache miss's time as instrumenting.
     const instrumented = instrumentCached(code, file, { format: kind, plugin: pluginOptionsFromEnv(kind), frameRuntime });
     return compile.call(this, instrumented, file, format ?? (kind === 'module' ? 'module' : undefined));

@@ -275,6 +275,15 @@ export function detectModuleFormat(source: string, filename: string, options: Pi
   return throughCache(key, '.format', frameRuntime, () => detectUncached(source, filename, keyed)) === 'module' ? 'module' : 'commonjs';
 }
 
+/**
+ * detectModuleFormat for a JavaScript file that neither its extension nor Node decided (Node
+ * then detects by the syntax): a file that never says import or export is CommonJS without
+ * loading Babel, as most are.
+ */
+export function sniffModuleFormat(source: string, filename: string, frameRuntime?: string): 'module' | 'commonjs' {
+  return /\b(?:import|export)\b/.test(source) ? detectModuleFormat(source, filename, { frameRuntime }) : 'commonjs';
+}
+
 function detectUncached(source: string, filename: string, options: Pick<InstrumentOptions, 'typescript'>): 'module' | 'commonjs' {
   return inTransform(() => {
     const { parseSync } = require('@babel/core') as typeof Babel;
