@@ -15,7 +15,7 @@ import { installRequireHook } from './hooks/cjs-hook.js';
 /** Longest the app waits for a sampling agent to start (see below). */
 const AGENT_WAIT_MS = 3000;
 
-type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
+type RegisterHooks = (hooks: { load?: (url: string, context: { format?: string; conditions?: string[] }, next: (url: string, context?: object) => { format?: string; source?: string | Uint8Array | null }) => unknown }) => void;
 const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
 
 if (typeof registerHooks === 'function') {
@@ -26,6 +26,7 @@ if (typeof registerHooks === 'function') {
   const { fileURLToPath } = await import('node:url');
   registerHooks({
     load(url, context, nextLoad) {
+      const required = context.conditions?.includes('require') === true;
       if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming()) {
         // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
         // by Node (which 22.18+ does; older versions cannot load it at all).
@@ -34,6 +35,11 @@ if (typeof registerHooks === 'function') {
         const original = readFileSync(path, 'utf8');
         // No "type" to go by: Node's syntax detection decides, as it would for the stripped file.
         const format = moduleFormatOfPath(path) ?? detectModuleFormat(original, path, { frameRuntime });
+        // CommonJS imported (the entry point, under --import): to Node's CommonJS loader, as on
+        // Node 20 (esm-hooks.ts). There another loader's compiler takes it (ts-node's
+        // require.extensions['.ts']), or else the require hook; given a source here, Node's
+        // ESM loader would compile it itself, past both.
+        if (format === 'commonjs' && !required) return { format, source: null, shortCircuit: true };
         try {
           return { format, source: instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }), shortCircuit: true };
         } catch (error) {
