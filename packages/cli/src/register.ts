@@ -22,12 +22,12 @@ if (typeof registerHooks === 'function') {
   // Node >= 22.15: synchronous hooks in the loading thread, for import and require alike.
   const { detectModuleFormat, instrumentCached, isTransforming, nextLoaderOr, sniffModuleFormat } = await import('./hooks/transform.js');
   const { readFileSync } = await import('node:fs');
-  const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, shouldInstrument } = await import('./hooks/filter.js');
+  const { isTypeScriptPath, moduleFormatOfPath, pluginOptionsFromEnv, requireExtensionOfAnotherLoader, shouldInstrument } = await import('./hooks/filter.js');
   const { fileURLToPath } = await import('node:url');
   registerHooks({
     load(url, context, nextLoad) {
       const required = context.conditions?.includes('require') === true;
-      if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming()) {
+      if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming() && !(required && requireExtensionOfAnotherLoader(fileURLToPath(url)))) {
         // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
         // by Node (which 22.18+ does; older versions cannot load it at all).
         const path = fileURLToPath(url);

@@ -2,8 +2,8 @@
 // when asked (STACKRING_NODE_MODULES=1), never stackring itself, never Node's built-ins.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // stackring itself, and what it instruments with (Babel and its helpers), are never instrumented.
@@ -23,6 +23,17 @@ export function shouldInstrument(url: string): boolean {
 /** TypeScript the hooks compile as they instrument (the files Node's type stripping runs). */
 export function isTypeScriptPath(path: string): boolean {
   return /\.[cm]?ts$/.test(path) && !/\.d\.[cm]?ts$/.test(path);
+}
+
+/**
+ * A TypeScript file another loader compiles for require() (ts-node, @babel/register): it has
+ * registered require.extensions for the extension, which Node never does for TypeScript (its
+ * '.js' compiler takes those files). Such a loader calls Node's compiler to read the file, and
+ * the source must reach it as written: its JavaScript comes to the require hook.
+ */
+export function requireExtensionOfAnotherLoader(path: string): boolean {
+  const extensions = (Module as unknown as { _extensions: Record<string, unknown> })._extensions;
+  return isTypeScriptPath(path) && Object.hasOwn(extensions, extname(path));
 }
 
 /** What the extension alone says: .mjs/.mts are ES modules, .cjs/.cts CommonJS. */
