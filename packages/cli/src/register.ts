@@ -4,7 +4,7 @@
 
 import * as nodeModule from 'node:module';
 import { isMainThread } from 'node:worker_threads';
-import { installRequireHook } from './hooks/cjs-hook.js';
+import { handedToCompile, installRequireHook } from './hooks/cjs-hook.js';
 
 // Source maps stay as the app has them (--enable-source-maps, or a loader such as tsx turning
 // them on): Node formats mapped frames its own way (an ES module's frames as paths instead of
@@ -27,6 +27,9 @@ if (typeof registerHooks === 'function') {
   registerHooks({
     load(url, context, nextLoad) {
       const required = context.conditions?.includes('require') === true;
+      // What Node's CommonJS compiler loads (all that require() does, and CommonJS imported)
+      // it passes on to Module.prototype._compile: the require hook is told it is done.
+      const handedOver = (path: string, format: string, code: string) => (required || format === 'commonjs' ? handedToCompile(path, code) : code);
       if (shouldInstrument(url) && isTypeScriptPath(fileURLToPath(url)) && !isTransforming() && !(required && requireExtensionOfAnotherLoader(fileURLToPath(url)))) {
         // TypeScript: compiled here in the same pass as instrumentation, rather than stripped
         // by Node (which 22.18+ does; older versions cannot load it at all).
@@ -41,7 +44,7 @@ if (typeof registerHooks === 'function') {
         // ESM loader would compile it itself, past both.
         if (format === 'commonjs' && !required) return { format, source: null, shortCircuit: true };
         try {
-          return { format, source: instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }), shortCircuit: true };
+          return { format, source: handedOver(path, format, instrumentCached(original, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime })), shortCircuit: true };
         } catch (error) {
           // Another loader (tsx), or Node's own stripping, may take what Babel cannot.
           return nextLoaderOr(error, path, () => nextLoad(url, context));
@@ -59,7 +62,7 @@ if (typeof registerHooks === 'function') {
       // Node's CommonJS loader detects it from the syntax (require(esm)), and so do we, to parse
       // it as Node will run it. The format stays Node's to decide on the instrumented code.
       const format = result.format ?? sniffModuleFormat(source, path, frameRuntime);
-      return { ...result, source: instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime }) };
+      return { ...result, source: handedOver(path, format, instrumentCached(source, path, { format, plugin: pluginOptionsFromEnv(format), frameRuntime })) };
     },
   });
 } else {

@@ -20,7 +20,7 @@ export function installRequireHook(): void {
   const compile = proto._compile;
   if (compile.stackring) return;
   const hooked = function (this: CompilableModule, code: string, file: string, format?: string) {
-    if (isTransforming() || typeof code !== 'string' || !shouldInstrumentPath(file) || instrumentedAlready(code)) return compile.call(this, code, file, format);
+    if (isTransforming() || typeof code !== 'string' || !shouldInstrumentPath(file) || instrumentedAlready(code, file)) return compile.call(this, code, file, format);
     const frameRuntime = pluginOptionsFromEnv('commonjs').runtime as string;
     // require() of an ES module (Node >= 20.19): told by Node, or else by the extension, or
     // detected by its syntax, as Node does when `format` is left undefined. Never by the
@@ -38,12 +38,30 @@ export function installRequireHook(): void {
   proto._compile = hooked;
 }
 
+/** What the load step (module.registerHooks) instrumented, per file, on its way to _compile. */
+const handedOver = new Map<string, string>();
+
 /**
- * Code the hooks' load step (module.registerHooks) has instrumented already: the plugin's
- * marker heads its output (after a shebang line and leading comments). Checked here so that
- * such a file is not parsed a second time for nothing.
+ * Notes `code`, which the load step instrumented for `file`: Node's CommonJS compiler passes it
+ * on to Module.prototype._compile, where it must not be instrumented a second time. The
+ * plugin's marker says so only for a file with functions; a file without any comes out
+ * unmarked.
  */
-function instrumentedAlready(code: string): boolean {
+export function handedToCompile(file: string, code: string): string {
+  handedOver.set(file, code);
+  return code;
+}
+
+/**
+ * Code the hooks' load step has instrumented already: handed over for this file, or headed by
+ * the plugin's marker (after a shebang line and leading comments). Checked here so that such a
+ * file is not parsed a second time for nothing.
+ */
+function instrumentedAlready(code: string, file: string): boolean {
+  if (handedOver.get(file) === code) {
+    handedOver.delete(file);
+    return true;
+  }
   // Anywhere: Babel keeps a file's leading comments (a licence block) above the marker.
   return code.includes('/* @stackring instrumented */');
 }
