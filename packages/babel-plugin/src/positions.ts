@@ -11,9 +11,10 @@
 //     at the first static element and moves its start to each static field it parses)
 //   instance field initialisers -> `<instance_members_initializer>`, placed at the class (the
 //     `class` keyword), where V8 also puts a class's default constructor
-// V8 12 (Node 22) and later put both initialisers at the `{` of the class body instead: the
-// plugin gives that position too, and the runtime picks the one the V8 it runs in uses
-// (runtime's initializer-positions.ts).
+// V8 12 (Node 22) puts both initialisers at the `{` of the class body instead, and V8 13
+// (Node 24) each at its first member: the first static field or static block (with `static`),
+// the first instance field. The plugin gives those positions too, and the runtime picks the
+// one the V8 it runs in uses (runtime's initializer-positions.ts).
 import type { NodePath, types as t } from '@babel/core';
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 
@@ -129,9 +130,28 @@ export class PositionMapper {
     return this.at(kind === 'static' ? this.staticInitializerOffset(cls) : this.classOffset(cls));
   }
 
-  /** Where V8 12 and later put both initialisers of a class: the `{` of its body. */
+  /** Where V8 12 puts both initialisers of a class: the `{` of its body. */
   classBodyPosition(cls: t.Class): Position {
     return this.at(cls.body.start!);
+  }
+
+  /**
+   * Where V8 13 puts a class's initialiser: its first static field or static block (at
+   * `static`), or its first instance field (at its key); TypeScript's modifiers are blanked.
+   */
+  firstMemberPosition(cls: t.Class, kind: 'instance' | 'static'): Position {
+    const member = cls.body.body.find((m) => {
+      if (m.type === 'StaticBlock') return kind === 'static';
+      if (m.type !== 'ClassProperty' && m.type !== 'ClassPrivateProperty' && m.type !== 'ClassAccessorProperty') return false;
+      return !('declare' in m && m.declare) && m.static === (kind === 'static');
+    });
+    let offset = member ? member.start! : cls.body.start!; // none: asked only for a class with one
+    for (;;) {
+      offset = this.skipGap(offset);
+      const word = /^(?:public|private|protected|override|readonly|abstract|declare)\b/.exec(this.code.slice(offset, offset + 20));
+      if (!word) return this.at(offset);
+      offset += word[0].length;
+    }
   }
 
   private at(offset: number): Position {

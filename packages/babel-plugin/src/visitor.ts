@@ -30,8 +30,10 @@ export interface FunctionEntry {
   file: string;
   line: number;
   column: number;
-  /** A class's initialiser: where V8 12 and later put it instead (the class body's `{`). */
+  /** A class's initialiser: where V8 12 puts it instead (the class body's `{`). */
   classBody?: { line: number; column: number };
+  /** A class's initialiser: where V8 13 puts it (its first field of that kind, or static block). */
+  firstMember?: { line: number; column: number };
 }
 
 interface Table {
@@ -42,7 +44,10 @@ interface Table {
   ranges: number[];
   /** The base is named after the input's content: the runtime can give functions' text back. */
   named: boolean;
-  /** Per class initialiser: [local index, line, column] of the class body (FunctionEntry.classBody). */
+  /**
+   * Per class initialiser: [local index, line and column of the class body, line and column of
+   * its first member] (FunctionEntry.classBody, firstMember).
+   */
   bodies: number[];
 }
 
@@ -171,8 +176,8 @@ export function instrumentProgram(
     const k = table.flat.length / 3;
     table.flat.push(name, pos.line, pos.column);
     table.ranges.push(range[0], range[1]);
-    functions.push({ name, file: pos.file, line: pos.line, column: pos.column, ...(pos.classBody ? { classBody: pos.classBody } : {}) });
-    if (pos.classBody) table.bodies.push(k, pos.classBody.line, pos.classBody.column);
+    functions.push({ name, file: pos.file, line: pos.line, column: pos.column, ...(pos.classBody && pos.firstMember ? { classBody: pos.classBody, firstMember: pos.firstMember } : {}) });
+    if (pos.classBody && pos.firstMember) table.bodies.push(k, pos.classBody.line, pos.classBody.column, pos.firstMember.line, pos.firstMember.column);
     return { table, k };
   }
 
@@ -183,9 +188,11 @@ export function instrumentProgram(
     if (entry[kind]) return entry[kind];
     const at = mapper.initializerPosition(cls, kind);
     const body = mapper.classBodyPosition(cls);
-    // A source map could send the brace to another file than the class: keep V8 11's place then.
-    const classBody = body.file === at.file ? { line: body.line, column: body.column } : undefined;
-    return (entry[kind] = addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...at, classBody }, mapper.classText(cls)));
+    const member = mapper.firstMemberPosition(cls, kind);
+    // A source map could send them to another file than the class: keep V8 11's place then.
+    const same = body.file === at.file && member.file === at.file;
+    const others = same ? { classBody: { line: body.line, column: body.column }, firstMember: { line: member.line, column: member.column } } : {};
+    return (entry[kind] = addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...at, ...others }, mapper.classText(cls)));
   }
 
   function register(path: NodePath<t.Function | t.StaticBlock>): void {

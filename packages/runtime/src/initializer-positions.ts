@@ -1,19 +1,28 @@
 // V8 runs a class's field initialisers in functions of their own, `<instance_members_initializer>`
 // and `<static_initializer>` (with the static blocks), and where it says they start changed
 // between versions: V8 11 (Node 20) puts the instance one at the `class` keyword, where the
-// class's default constructor is, and the static one at a static member; V8 12 (Node 22) and
-// later put both at the `{` of the class body. The plugin gives the first in the function table
-// and the second beside it, and register() keeps the one this V8 uses, so that stackring's
-// stacks and V8's agree frame by frame on either.
+// class's default constructor is, and the static one at its last static field (or first static
+// block); V8 12 (Node 22) puts both at the `{` of the class body; V8 13 (Node 24) each at its
+// first member (the first instance field; the first static field or block). The plugin gives
+// the first in the function table and the other two beside it, and register() keeps the one
+// this V8 uses, so that stackring's stacks and V8's agree frame by frame on each.
 
-let atClassBody: boolean | undefined;
+/** Where this V8 puts a class's initialisers: as V8 11, 12 or 13 does. */
+export type InitializerPlace = 'class' | 'body' | 'member';
 
-/** Whether this V8 puts a class's initialisers at its body's `{` (asked of V8 once). */
-export function initializersAtClassBody(): boolean {
-  return (atClassBody ??= askV8());
+let place: InitializerPlace | undefined;
+
+/** Where this V8 puts a class's initialisers (asked of V8 once). */
+export function initializerPlace(): InitializerPlace {
+  return (place ??= askV8());
 }
 
-function askV8(): boolean {
+// The probe class: its keyword, its body's `{` and its field at distinct columns.
+const PROBE = 'return new (class { at = frames(); })().at;';
+const CLASS_TO_BODY = PROBE.indexOf('{') - PROBE.indexOf('class');
+const CLASS_TO_FIELD = PROBE.indexOf('at =') - PROBE.indexOf('class');
+
+function askV8(): InitializerPlace {
   const { prepareStackTrace, stackTraceLimit } = Error;
   try {
     Error.stackTraceLimit = 2;
@@ -25,34 +34,40 @@ function askV8(): boolean {
     };
     // Compiled from a string so that the class keeps its field (TypeScript would move it into
     // a constructor): its initialiser's frame, then the default constructor's, at the class.
-    const sites = new Function('frames', 'return new (class { at = frames(); })().at;')(frames) as NodeJS.CallSite[];
+    const sites = new Function('frames', PROBE)(frames) as NodeJS.CallSite[];
     const [initializer, constructor] = sites;
-    if (!initializer || !constructor) return laterThanV8(11);
-    return initializer.getEnclosingColumnNumber() !== constructor.getEnclosingColumnNumber() || initializer.getEnclosingLineNumber() !== constructor.getEnclosingLineNumber();
+    if (!initializer || !constructor || initializer.getEnclosingLineNumber() !== constructor.getEnclosingLineNumber()) return byVersion();
+    const distance = initializer.getEnclosingColumnNumber()! - constructor.getEnclosingColumnNumber()!;
+    return distance === 0 ? 'class' : distance === CLASS_TO_BODY ? 'body' : distance === CLASS_TO_FIELD ? 'member' : byVersion();
   } catch {
-    return laterThanV8(11); // code from strings disallowed (--disallow-code-generation-from-strings)
+    return byVersion(); // code from strings disallowed (--disallow-code-generation-from-strings)
   } finally {
     Error.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
-function laterThanV8(major: number): boolean {
-  return Number(process.versions.v8.split('.')[0]) > major;
+function byVersion(): InitializerPlace {
+  const major = Number(process.versions.v8.split('.')[0]);
+  return major >= 13 ? 'member' : major === 12 ? 'body' : 'class';
 }
 
 /**
  * `table` ([name, line, column, ...]) with the initialisers listed in `classBodies` ([local
- * index, line, column, ...], the body's `{`) moved there when this V8 puts them there.
+ * index, line and column of the class body's `{`, line and column of the first member, ...])
+ * moved to where this V8 puts them.
  */
-export function withInitializerPositions(table: ReadonlyArray<string | number>, classBodies: unknown, atBody = initializersAtClassBody): ReadonlyArray<string | number> {
-  if (!Array.isArray(classBodies) || classBodies.length === 0 || !atBody()) return table;
+export function withInitializerPositions(table: ReadonlyArray<string | number>, classBodies: unknown, where = initializerPlace): ReadonlyArray<string | number> {
+  if (!Array.isArray(classBodies) || classBodies.length === 0) return table;
+  const here = where();
+  if (here === 'class') return table;
   const moved = Array.from(table);
-  for (let i = 0; i + 2 < classBodies.length; i += 3) {
+  for (let i = 0; i + 4 < classBodies.length; i += 5) {
     const k = Number(classBodies[i]);
     if (!Number.isInteger(k) || k < 0 || 3 * k + 2 >= moved.length) continue;
-    moved[3 * k + 1] = Number(classBodies[i + 1]);
-    moved[3 * k + 2] = Number(classBodies[i + 2]);
+    const at = here === 'body' ? i + 1 : i + 3;
+    moved[3 * k + 1] = Number(classBodies[at]);
+    moved[3 * k + 2] = Number(classBodies[at + 1]);
   }
   return moved;
 }

@@ -323,9 +323,9 @@ export function cacheDirectory(): string {
  * bump it when that changes, so that no cache keeps what an older stackring wrote; and when the
  * plugin's output changes before its version does (5: the function source text argument; 6:
  * the inserted `finally` on the body's closing line; 7: function declarations left in place;
- * 14: the class bodies' positions for V8 12's initialiser frames).
+ * 14, 15: where V8 12 and V8 13 put class initialisers).
  */
-const OUTPUT_REVISION = 14;
+const OUTPUT_REVISION = 15;
 
 /** What a cached transform depends on besides the file: a new plugin or Babel makes new entries. */
 export const TRANSFORM_VERSIONS: Readonly<{ plugin: string; babel: string; typescript: string }> = {
