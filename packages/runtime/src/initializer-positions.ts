@@ -42,8 +42,12 @@ function askV8(): InitializerPlace {
   } catch {
     return byVersion(); // code from strings disallowed (--disallow-code-generation-from-strings)
   } finally {
-    Error.prepareStackTrace = prepareStackTrace;
-    Error.stackTraceLimit = stackTraceLimit;
+    try {
+      Error.prepareStackTrace = prepareStackTrace;
+      Error.stackTraceLimit = stackTraceLimit;
+    } catch {
+      // made read-only by the app: then never changed above either
+    }
   }
 }
 

@@ -34,6 +34,10 @@ describe("where V8 puts a class's initialisers", () => {
     const here = answers(process.execPath);
     expect(here.runtime).toBe(here.v8);
     expect(answers(process.execPath, ['--disallow-code-generation-from-strings']).runtime).toBe(here.v8);
+    // An app that made Error.prepareStackTrace read-only: no throw, V8's version decides.
+    const readOnly = `Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false });
+      console.log(require(${JSON.stringify(runtime)}).initializerPlace());`;
+    expect(execFileSync(process.execPath, ['-e', readOnly], { encoding: 'utf8' }).trim()).toBe(here.v8);
   });
 
   it.runIf(node22Supported)('at the class body on Node 22', async () => {
