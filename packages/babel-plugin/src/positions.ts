@@ -33,6 +33,21 @@ export function skipGap(code: string, offset: number): number {
   return offset + GAP.exec(code.slice(offset, offset + 200))![0].length;
 }
 
+/** The modifier words only TypeScript has (`declare` fields are never run). */
+const TYPESCRIPT_MODIFIERS = /^(?:public|private|protected|override|readonly|abstract)\b/;
+
+/** A class field V8 runs (a `declare`d or `abstract` one is TypeScript's alone). */
+function isField(m: t.Node): m is t.ClassProperty | t.ClassPrivateProperty | t.ClassAccessorProperty {
+  if (m.type !== 'ClassProperty' && m.type !== 'ClassPrivateProperty' && m.type !== 'ClassAccessorProperty') return false;
+  return !('declare' in m && m.declare) && !('abstract' in m && m.abstract);
+}
+
+/** How many TypeScript modifier words stand before a class member's key (not `static`). */
+function typeScriptModifiers(m: t.Node): number {
+  const has = (key: string) => (key in m && (m as unknown as Record<string, unknown>)[key] ? 1 : 0);
+  return has('accessibility') + has('override') + has('abstract') + has('readonly');
+}
+
 export class PositionMapper {
   private readonly lineStarts: number[] = [0];
   private readonly trace: TraceMap | undefined;
@@ -63,13 +78,27 @@ export class PositionMapper {
     return skipGap(this.code, offset);
   }
 
+  /**
+   * `offset` moved past at most `count` words that `words` matches (and the gaps around them):
+   * modifiers V8 either never sees (TypeScript's, blanked or compiled away) or starts after.
+   */
+  private afterWords(offset: number, words: RegExp, count = Infinity): number {
+    for (; count > 0; count--) {
+      offset = this.skipGap(offset);
+      const word = words.exec(this.code.slice(offset, offset + 20));
+      if (!word) break;
+      offset += word[0].length;
+    }
+    return this.skipGap(offset);
+  }
+
   /** Offset of V8's `<static_initializer>` of a class (see the top of this file). */
   private staticInitializerOffset(cls: t.Class): number {
     let firstBlock: t.Node | undefined;
     let lastField: t.Node | undefined;
     for (const m of cls.body.body) {
       if (m.type === 'StaticBlock') firstBlock ??= m;
-      else if ((m.type === 'ClassProperty' || m.type === 'ClassPrivateProperty' || m.type === 'ClassAccessorProperty') && m.static && !('declare' in m && m.declare)) lastField = m;
+      else if (isField(m) && m.static) lastField = m;
     }
     const member = lastField ?? firstBlock;
     if (!member) throw new Error('stackring: a class without static elements has no static initializer');
@@ -78,14 +107,7 @@ export class PositionMapper {
 
   /** Offset of the `class` keyword (after decorators and TypeScript modifiers). */
   private classOffset(cls: t.Class): number {
-    let offset = cls.start!;
-    if (cls.decorators?.length) offset = cls.decorators[cls.decorators.length - 1]!.end!;
-    for (;;) {
-      offset = this.skipGap(offset);
-      const word = /^(?:abstract|declare)\b/.exec(this.code.slice(offset, offset + 20));
-      if (!word) return offset;
-      offset += word[0].length;
-    }
+    return this.afterWords(cls.decorators?.length ? cls.decorators[cls.decorators.length - 1]!.end! : cls.start!, /^(?:abstract|declare)\b/);
   }
 
   /** Offset where V8 puts the function. */
@@ -97,16 +119,8 @@ export class PositionMapper {
     if (node.type === 'ArrowFunctionExpression' && !node.async && node.typeParameters && node.typeParameters.start === offset) return this.skipGap(node.typeParameters.end!);
     if (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
       // Skip as many modifier words as the node has modifiers, so a method named `static` stays put.
-      let count = (node.static ? 1 : 0) + ('accessibility' in node && node.accessibility ? 1 : 0) + ('override' in node && node.override ? 1 : 0) + ('abstract' in node && node.abstract ? 1 : 0);
       if (node.decorators?.length) offset = node.decorators[node.decorators.length - 1]!.end!;
-      while (count > 0) {
-        offset = this.skipGap(offset);
-        const word = MEMBER_MODIFIERS.exec(this.code.slice(offset, offset + 20));
-        if (!word) break;
-        offset += word[0].length;
-        count--;
-      }
-      offset = this.skipGap(offset);
+      return this.afterWords(offset, MEMBER_MODIFIERS, (node.static ? 1 : 0) + typeScriptModifiers(node));
     }
     return offset;
   }
@@ -140,18 +154,11 @@ export class PositionMapper {
    * `static`), or its first instance field (at its key); TypeScript's modifiers are blanked.
    */
   firstMemberPosition(cls: t.Class, kind: 'instance' | 'static'): Position {
-    const member = cls.body.body.find((m) => {
-      if (m.type === 'StaticBlock') return kind === 'static';
-      if (m.type !== 'ClassProperty' && m.type !== 'ClassPrivateProperty' && m.type !== 'ClassAccessorProperty') return false;
-      return !('declare' in m && m.declare) && m.static === (kind === 'static');
-    });
-    let offset = member ? member.start! : cls.body.start!; // none: asked only for a class with one
-    for (;;) {
-      offset = this.skipGap(offset);
-      const word = /^(?:public|private|protected|override|readonly|abstract|declare)\b/.exec(this.code.slice(offset, offset + 20));
-      if (!word) return this.at(offset);
-      offset += word[0].length;
-    }
+    const member = cls.body.body.find((m) => (m.type === 'StaticBlock' ? kind === 'static' : isField(m) && m.static === (kind === 'static')));
+    if (!member) return this.at(cls.body.start!); // asked only for a class with one
+    // Past TypeScript's modifiers before `static` or the key (as many as the field has, so a
+    // field named `readonly` stays put); a static one starts at `static`.
+    return this.at(this.afterWords(member.start!, TYPESCRIPT_MODIFIERS, member.type === 'StaticBlock' ? 0 : typeScriptModifiers(member)));
   }
 
   private at(offset: number): Position {

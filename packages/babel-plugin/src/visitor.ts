@@ -25,15 +25,21 @@ export const MARKER = '@stackring instrumented';
 export const IGNORE_NEXT = 'stackring-ignore-next';
 export const IGNORE_FILE = 'stackring-ignore-file';
 
+interface LineColumn {
+  line: number;
+  column: number;
+}
+
 export interface FunctionEntry {
   name: string;
   file: string;
   line: number;
   column: number;
-  /** A class's initialiser: where V8 12 puts it instead (the class body's `{`). */
-  classBody?: { line: number; column: number };
-  /** A class's initialiser: where V8 13 puts it (its first field of that kind, or static block). */
-  firstMember?: { line: number; column: number };
+  /**
+   * A class's initialiser: where V8 12 puts it instead (`body`: the class body's `{`) and where
+   * V8 13 does (`member`: its first field of that kind, or static block).
+   */
+  otherPlaces?: { body: LineColumn; member: LineColumn };
 }
 
 interface Table {
@@ -44,11 +50,8 @@ interface Table {
   ranges: number[];
   /** The base is named after the input's content: the runtime can give functions' text back. */
   named: boolean;
-  /**
-   * Per class initialiser: [local index, line and column of the class body, line and column of
-   * its first member] (FunctionEntry.classBody, firstMember).
-   */
-  bodies: number[];
+  /** Per class initialiser: [local index, its FunctionEntry.otherPlaces: body, member] (flat). */
+  initializers: number[];
 }
 
 interface Slot {
@@ -170,14 +173,15 @@ export function instrumentProgram(
   function addEntry(name: string, pos: FunctionEntry, range: readonly [number, number]): Slot {
     let table = tables.get(pos.file);
     if (!table) {
-      table = { file: pos.file, ...newBase(), flat: [], ranges: [], bodies: [] };
+      table = { file: pos.file, ...newBase(), flat: [], ranges: [], initializers: [] };
       tables.set(pos.file, table);
     }
     const k = table.flat.length / 3;
     table.flat.push(name, pos.line, pos.column);
     table.ranges.push(range[0], range[1]);
-    functions.push({ name, file: pos.file, line: pos.line, column: pos.column, ...(pos.classBody && pos.firstMember ? { classBody: pos.classBody, firstMember: pos.firstMember } : {}) });
-    if (pos.classBody && pos.firstMember) table.bodies.push(k, pos.classBody.line, pos.classBody.column, pos.firstMember.line, pos.firstMember.column);
+    const { otherPlaces } = pos;
+    functions.push({ name, file: pos.file, line: pos.line, column: pos.column, ...(otherPlaces && { otherPlaces }) });
+    if (otherPlaces) table.initializers.push(k, otherPlaces.body.line, otherPlaces.body.column, otherPlaces.member.line, otherPlaces.member.column);
     return { table, k };
   }
 
@@ -190,9 +194,8 @@ export function instrumentProgram(
     const body = mapper.classBodyPosition(cls);
     const member = mapper.firstMemberPosition(cls, kind);
     // A source map could send them to another file than the class: keep V8 11's place then.
-    const same = body.file === at.file && member.file === at.file;
-    const others = same ? { classBody: { line: body.line, column: body.column }, firstMember: { line: member.line, column: member.column } } : {};
-    return (entry[kind] = addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...at, ...others }, mapper.classText(cls)));
+    const otherPlaces = body.file === at.file && member.file === at.file ? { body: { line: body.line, column: body.column }, member: { line: member.line, column: member.column } } : undefined;
+    return (entry[kind] = addEntry(kind === 'static' ? STATIC_INITIALIZER : INSTANCE_INITIALIZER, { name: '', ...at, otherPlaces }, mapper.classText(cls)));
   }
 
   function register(path: NodePath<t.Function | t.StaticBlock>): void {
@@ -375,9 +378,9 @@ export function instrumentProgram(
       args.push(sourceInfoExpression(types, { ...identity, name: table.base.name, ranges: table.ranges, classes: classesGiven ? [] : classRanges, ...(classesGiven ? {} : stripped) }));
       classesGiven = true;
     }
-    if (table.bodies.length > 0) {
+    if (table.initializers.length > 0) {
       if (args.length === 2) args.push(types.unaryExpression('void', types.numericLiteral(0)));
-      args.push(types.arrayExpression(table.bodies.map((n) => types.numericLiteral(n))));
+      args.push(types.arrayExpression(table.initializers.map((n) => types.numericLiteral(n))));
     }
     header.push(types.variableDeclaration('var', [types.variableDeclarator(types.cloneNode(table.base), types.callExpression(types.cloneNode(r), args))]));
   }

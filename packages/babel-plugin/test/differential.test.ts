@@ -36,7 +36,7 @@ async function differential(files: Record<string, string>, entry: string, name: 
       table.set(`${relative(instDir, f.file)}:${f.line}:${f.column}`, f.name);
       // A class's initialisers are where V8 11, 12 or 13 puts them, whichever runs: V8's frames
       // are kept at any of them, and the ring's must then be at the same one.
-      for (const at of [f.classBody, f.firstMember]) if (at) table.set(`${relative(instDir, f.file)}:${at.line}:${at.column}`, f.name);
+      for (const at of f.otherPlaces ? [f.otherPlaces.body, f.otherPlaces.member] : []) table.set(`${relative(instDir, f.file)}:${at.line}:${at.column}`, f.name);
     }
   }
   const plainPosition = (file: string, line: number, column: number) => {

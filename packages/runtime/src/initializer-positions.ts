@@ -57,21 +57,21 @@ function byVersion(): InitializerPlace {
 }
 
 /**
- * `table` ([name, line, column, ...]) with the initialisers listed in `classBodies` ([local
+ * `table` ([name, line, column, ...]) with the initialisers listed in `initializers` ([local
  * index, line and column of the class body's `{`, line and column of the first member, ...])
  * moved to where this V8 puts them.
  */
-export function withInitializerPositions(table: ReadonlyArray<string | number>, classBodies: unknown, where = initializerPlace): ReadonlyArray<string | number> {
-  if (!Array.isArray(classBodies) || classBodies.length === 0) return table;
+export function withInitializerPositions(table: ReadonlyArray<string | number>, initializers: unknown, where = initializerPlace): ReadonlyArray<string | number> {
+  if (!Array.isArray(initializers) || initializers.length === 0) return table;
   const here = where();
   if (here === 'class') return table;
   const moved = Array.from(table);
-  for (let i = 0; i + 4 < classBodies.length; i += 5) {
-    const k = Number(classBodies[i]);
+  for (let i = 0; i + 4 < initializers.length; i += 5) {
+    const k = Number(initializers[i]);
     if (!Number.isInteger(k) || k < 0 || 3 * k + 2 >= moved.length) continue;
     const at = here === 'body' ? i + 1 : i + 3;
-    moved[3 * k + 1] = Number(classBodies[at]);
-    moved[3 * k + 2] = Number(classBodies[at + 1]);
+    moved[3 * k + 1] = Number(initializers[at]);
+    moved[3 * k + 2] = Number(initializers[at + 1]);
   }
   return moved;
 }
